@@ -1,0 +1,122 @@
+"""Swedish-aware text analysis shared by the lexical index, retrieval and the evidence gate.
+
+Swedish compounds (direktupphandlingsgräns) and inflection (upphandlingen, upphandlingar) decide
+lexical recall, so every query is matched two ways: snowball stems of whole words, and character
+trigrams that find a word inside a compound.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+WORD_RE = re.compile(r"[0-9a-zåäöéü]+(?:[-:][0-9a-zåäöéü]+)*", re.IGNORECASE)
+
+# Function words and question words that carry no topic. Kept small and explicit on purpose.
+STOPWORDS_SV = frozenset(
+    """
+    och att det som en ett i på av för med till är den de om har inte var jag du vi ni han hon man
+    sig så eller men från vid kan ska skall får måste bör vill kunna kunde skulle hade har haft blir
+    bli blev vara varit vad vilka vilken vilket hur när var varför vem vems där här detta dessa denna
+    sin sitt sina sina mitt min mina din ditt dina vår vårt våra er ert era deras dess hans hennes
+    också även bara redan nu då sedan efter före under över mellan utan genom mot hos inom enligt
+    alla allt andra annan annat någon något några ingen inget inga mycket mer mest många fler flest
+    samma egen eget egna varje vilka sådan sådant sådana gäller gälla gällde finns fanns ges ge göra gör
+    gjorde används använda använder tex t.ex ja nej ju väl än inte icke upp ut in ner fram år åren
+    """.split()
+)
+STOPWORDS_EN = frozenset(
+    """
+    a an the and or but of to in on at by for with from is are was were be been being do does did
+    have has had can could should would may might must shall will what which who whom whose when
+    where why how this that these those it its i you we they he she them us our your their there
+    here as into about over under between than then so if not no yes any all some more most many
+    much such own same each other also only just very please tell me my does is required required
+    """.split()
+)
+
+_stemmer = Stemmer.Stemmer("swedish")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, NFC, with typographic dashes and quotes folded."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
+
+
+def words(text: str) -> list[str]:
+    return WORD_RE.findall(normalize(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def stems(text: str) -> list[str]:
+    """Snowball stems of every word, for the word index."""
+    return [stem(w) for w in words(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """The words of a question that carry its topic, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for w in words(text):
+        if w in STOPWORDS_SV or w in STOPWORDS_EN or len(w) < 2:
+            continue
+        seen.setdefault(w, None)
+    return list(seen)
+
+
+def trigrams(word: str) -> list[str]:
+    return [word[i : i + 3] for i in range(len(word) - 2)]
+
+
+def term_forms(term: str) -> tuple[str, ...]:
+    """Substrings whose presence in a text shows it speaks of ``term`` (inflection-tolerant)."""
+    s = stem(term)
+    forms = {s if len(s) >= 3 else term}
+    # A long compound counts as present when its head and its tail both are (direktupphandlings|gräns).
+    return tuple(sorted(forms))
+
+
+def is_number(term: str) -> bool:
+    return term.replace(":", "").replace("-", "").isdigit()
+
+
+def detect_language(text: str) -> str:
+    """"sv" or "en", by which language's function words the text uses more."""
+    tokens = words(text)
+    sv = sum(1 for w in tokens if w in _SV_MARKERS)
+    en = sum(1 for w in tokens if w in _EN_MARKERS)
+    if any(ch in text.lower() for ch in "åäö"):
+        sv += 2
+    return "en" if en > sv else "sv"
+
+
+_SV_MARKERS = frozenset("och att det som är en ett för med till på av inte om hur vad när vilka får kan ska".split())
+_EN_MARKERS = frozenset("the and of to is are for with what when how which can does do be in on".split())
+
+
+def mentions(text: str, term: str) -> bool:
+    """Whether normalized ``text`` has a word starting with ``term``'s stem, or for a compound
+    (direktupphandlingsgräns) words starting with both its parts."""
+    if is_number(term):
+        return re.search(rf"(?<![0-9]){re.escape(term)}(?![0-9])", text) is not None
+    s = stem(term)
+    if len(s) >= 3 and _starts_word(text, s):
+        return True
+    if len(term) >= 9:
+        for i in range(4, len(term) - 3):
+            head, tail = term[:i], stem(term[i:])
+            head = head[:-1] if head.endswith("s") and len(head) > 5 else head
+            if len(tail) >= 4 and _starts_word(text, head) and _starts_word(text, tail):
+                return True
+    return False
+
+
+def _starts_word(text: str, prefix: str) -> bool:
+    return re.search(rf"(?<![0-9a-zåäöéü]){re.escape(prefix)}", text) is not None

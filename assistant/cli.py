@@ -1,0 +1,247 @@
+"""``advisor``: ingest, ask, status, eval, bench and serve — a thin layer over the core.
+
+This is the CLI's output layer: it alone prints. Errors become one clean line and a non-zero exit;
+``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.errors import AdvisorError
+from assistant.messages import message
+from assistant.settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Innovation procurement advisor.")
+out = Console()
+err = Console(stderr=True)
+STATE = {"debug": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(func: F) -> F:
+    """Turn every failure into one line on stderr and exit 1 (traceback only with --debug)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except AdvisorError as exc:
+            if STATE["debug"]:
+                raise
+            lang = get_settings().default_language
+            err.print(f"[red]Fel:[/red] {message(exc.key, lang, detail=exc.detail, **exc.params)}")
+            raise typer.Exit(1) from None
+        except ValidationError as exc:
+            if STATE["debug"]:
+                raise
+            first = exc.errors()[0]
+            err.print(f"[red]Fel:[/red] ogiltig inställning {first['loc']}: {first['msg']}")
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if STATE["debug"]:
+                raise
+            err.print(f"[red]Fel:[/red] {message('internal', 'sv')} ({type(exc).__name__}; kör med --debug)")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    from ingest.offline import opt_out_of_network
+
+    STATE["debug"] = debug
+    opt_out_of_network()
+
+
+def _store(settings: Settings) -> Any:
+    from assistant.store import ChunkStore
+
+    return ChunkStore(settings)
+
+
+def _ingest(paths: list[Path], settings: Settings, prune: bool, reindex: bool, quiet: bool = False) -> Any:
+    from ingest.pipeline import discover, sync
+
+    store = _store(settings)
+    if reindex:
+        store.reset()
+        store = _store(settings)
+    files, _, _ = discover(paths)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Indexerar", total=len(files), current="")
+
+        def step(name: str, status: str) -> None:
+            if status != "removed":
+                progress.advance(task)
+            progress.update(task, current=f"{name} ({status})")
+
+        report = sync(paths, store, prune=prune, progress=step)
+    return report
+
+
+@app.command()
+@friendly
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
+    prune: Annotated[bool, typer.Option(help="Remove documents whose files are gone.")] = False,
+    reindex: Annotated[bool, typer.Option(help="Drop the index and build it anew.")] = False,
+) -> None:
+    """Index documents (PDF, DOCX, HTML, Markdown, text); unchanged files are skipped."""
+    started = time.perf_counter()
+    report = _ingest(paths, get_settings(), prune, reindex)
+    seconds = time.perf_counter() - started
+    out.print(
+        f"tillagda {len(report.added)} · uppdaterade {len(report.updated)} · oförändrade "
+        f"{len(report.unchanged)} · borttagna {len(report.removed)} · misslyckade {len(report.failed)}"
+        f"  ({report.chunks_written} avsnitt skrivna, {seconds:.1f} s)"
+    )
+    for name, reason in report.failed:
+        err.print(f"[red]✗[/red] {name}: {reason}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Swedish or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Ask a question; the answer streams, then its sources."""
+    from assistant.events import Done, Error, Sources, Token
+    from assistant.service import build_assistant
+
+    assistant = build_assistant(get_settings())
+    result: dict[str, Any] = {"answer": "", "sources": [], "refused": False}
+
+    async def run() -> int:
+        async for event in assistant.answer(question):
+            if isinstance(event, Token):
+                result["answer"] += event.text
+                if not as_json:
+                    out.print(event.text, end="", markup=False, highlight=False)
+            elif isinstance(event, Sources):
+                result["sources"] = [c.as_dict() for c in event.citations]
+            elif isinstance(event, Done):
+                result.update(refused=event.refused, mode=event.mode)
+            elif isinstance(event, Error):
+                err.print(f"[red]Fel:[/red] {event.message}")
+                return 1
+        return 0
+
+    code = asyncio.run(run())
+    if as_json:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+    elif result["sources"]:
+        out.print("\n[bold]Källor[/bold]")
+        for c in result["sources"]:
+            page = f", s. {c['page']}" if c["page"] else ""
+            link = f" — {c['url']}" if c["url"] else ""
+            out.print(f"[{c['n']}] {c['title']}, {c['location']}{page}{link}", markup=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+@friendly
+def status() -> None:
+    """Documents, chunks and models in the index."""
+    from assistant.service import build_assistant
+
+    info = build_assistant(get_settings()).status()
+    table = Table(show_header=False)
+    for key, value in info.items():
+        table.add_row(key, str(value if value is not None else "—"))
+    out.print(table)
+
+
+@app.command(name="eval")
+@friendly
+def evaluate(
+    questions: Annotated[Path, typer.Option(help="A JSONL question file.")],
+    corpus: Annotated[
+        list[Path] | None, typer.Option(help="Index these into a temporary data dir first (repeatable).")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", help="Passages per question.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run questions through retrieval and answering; report recall@5, MRR@10 and refusals."""
+    from assistant.evaluation import load_questions, run_question, summarize
+    from assistant.service import Assistant
+
+    settings = get_settings()
+    items = load_questions(questions)
+    tmp: str | None = None
+    if corpus:
+        tmp = tempfile.mkdtemp(prefix="advisor-eval-")
+        settings = settings.model_copy(update={"data_dir": Path(tmp), "chroma_url": None})
+        report = _ingest(list(corpus), settings, prune=False, reindex=False, quiet=as_json)
+        if report.failed:
+            err.print(f"[yellow]{len(report.failed)} filer kunde inte indexeras[/yellow]")
+    try:
+        assistant = Assistant(settings)
+
+        async def run() -> list[dict[str, Any]]:
+            return [await run_question(assistant, q, k) for q in items]
+
+        results = asyncio.run(run())
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    summary = summarize(items, results)
+    if as_json:
+        sys.stdout.write(json.dumps({"summary": summary, "results": results}, ensure_ascii=False) + "\n")
+        return
+    table = Table("id", "rank", "refused", "question")
+    for r in results:
+        table.add_row(r["id"], str(r["rank"] or "—"), "ja" if r["refused"] else "", r["q"][:70])
+    out.print(table)
+    out.print_json(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
+@friendly
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (more than 1 needs a Chroma server).")] = 1,
+) -> None:
+    """Serve the web chat and its API."""
+    from web.server import serve as run_server
+
+    run_server(host=host, port=port, workers=workers, settings=get_settings())
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

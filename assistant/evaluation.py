@@ -1,0 +1,133 @@
+"""``advisor eval``: a question file through the same retrieval and answering a user gets."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import InvalidInputError
+from assistant.events import Done, Error, Token
+from assistant.service import Assistant
+
+
+@dataclass
+class EvalQuestion:
+    id: str
+    q: str
+    evidence: list[str] = field(default_factory=list)
+    unanswerable: bool = False
+    injection: bool = False
+    lang: str = "sv"
+    doc: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return not (self.unanswerable or self.injection)
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            questions.append(
+                EvalQuestion(
+                    id=str(raw["id"]),
+                    q=str(raw["q"]),
+                    evidence=[str(e) for e in raw.get("evidence") or []],
+                    unanswerable=bool(raw.get("unanswerable")),
+                    injection=bool(raw.get("injection")),
+                    lang=str(raw.get("lang") or "sv"),
+                    doc=raw.get("doc"),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise InvalidInputError(f"{path.name} line {number}: {type(exc).__name__}") from exc
+    return questions
+
+
+def first_hit(passages: Iterable[str], evidence: list[str]) -> int | None:
+    """1-based rank of the first passage containing any evidence string, case-insensitive."""
+    needles = [e.lower() for e in evidence]
+    for rank, text in enumerate(passages, start=1):
+        low = text.lower()
+        if any(n in low for n in needles):
+            return rank
+    return None
+
+
+async def run_question(assistant: Assistant, question: EvalQuestion, k: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    passages = assistant.search(question.q, k)
+    retrieval_ms = (time.perf_counter() - started) * 1000
+    answer, refused, error = "", False, None
+    async for event in assistant.answer(question.q):
+        if isinstance(event, Token):
+            answer += event.text
+        elif isinstance(event, Done):
+            refused = event.refused
+        elif isinstance(event, Error):
+            error = event.message
+    texts = [p.text for p in passages]
+    docs = [Path(p.chunk.source).name for p in passages]
+    return {
+        "id": question.id,
+        "q": question.q,
+        "lang": question.lang,
+        "passages": texts,
+        "sources": [f"{p.chunk.title} — {p.chunk.location}" for p in passages],
+        "documents": docs,
+        "rank": first_hit(texts, question.evidence) if question.evidence else None,
+        "doc_rank": (docs.index(question.doc) + 1) if question.doc in docs else None,
+        "refused": refused,
+        "answer": answer,
+        "error": error,
+        "retrieval_ms": round(retrieval_ms, 1),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def summarize(questions: list[EvalQuestion], results: list[dict[str, Any]]) -> dict[str, Any]:
+    by_id = {q.id: q for q in questions}
+
+    def recall(rows: list[dict[str, Any]], at: int, key: str = "rank") -> float | None:
+        if not rows:
+            return None
+        return round(sum(1 for r in rows if r[key] and r[key] <= at) / len(rows), 3)
+
+    answerable = [r for r in results if by_id[r["id"]].answerable and by_id[r["id"]].evidence]
+    unanswerable = [r for r in results if by_id[r["id"]].unanswerable]
+    injections = [r for r in results if by_id[r["id"]].injection]
+    sv = [r for r in answerable if r["lang"] == "sv"]
+    en = [r for r in answerable if r["lang"] == "en"]
+    with_doc = [r for r in results if by_id[r["id"]].doc]
+    mrr = sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 10)
+    summary: dict[str, Any] = {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "recall@5": recall(answerable, 5),
+        "recall@5_sv": recall(sv, 5),
+        "recall@5_en": recall(en, 5),
+        "recall@10": recall(answerable, 10),
+        "mrr@10": round(mrr / len(answerable), 3) if answerable else None,
+        "refusal_rate_unanswerable": (
+            round(sum(r["refused"] for r in unanswerable) / len(unanswerable), 3) if unanswerable else None
+        ),
+        "refusal_rate_injection": (
+            round(sum(r["refused"] for r in injections) / len(injections), 3) if injections else None
+        ),
+        "answerable_refused": sum(1 for r in answerable if r["refused"]),
+        "errors": sum(1 for r in results if r["error"]),
+        "retrieval_ms_mean": (
+            round(sum(r["retrieval_ms"] for r in results) / len(results), 1) if results else None
+        ),
+    }
+    if with_doc:
+        summary["doc_recall@3"] = recall(with_doc, 3, "doc_rank")
+    return summary

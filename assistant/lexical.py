@@ -1,0 +1,277 @@
+"""The lexical side of the store: chunk rows, a document journal and two SQLite FTS5 indexes.
+
+``chunks_words`` indexes Swedish snowball stems (inflection); ``chunks_tri`` indexes character
+trigrams (compounds). SQLite is the canonical home of chunk text; Chroma holds only vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant import analysis
+from assistant.types import Chunk
+
+SCHEMA = """
+PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,            -- 'pending' while both indexes are being written, then 'ready'
+    meta TEXT NOT NULL DEFAULT '{}',
+    updated_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    law TEXT, chapter TEXT, paragraph TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_ref ON chunks(chapter, paragraph);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_words USING fts5(
+    title, heading, body, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_tri USING fts5(
+    title, heading, body, tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# Column weights for bm25(): a hit in a title or heading says more than one in running text.
+WORD_WEIGHTS = (3.0, 2.0, 1.0)
+TRI_WEIGHTS = (2.0, 1.5, 1.0)
+MAX_TRIGRAMS = 160
+
+
+def _chunk_from_row(data: str) -> Chunk:
+    raw = json.loads(data)
+    raw["heading_path"] = tuple(raw.get("heading_path") or ())
+    raw["tags"] = tuple(raw.get("tags") or ())
+    return Chunk(**raw)
+
+
+def words_query(terms: Iterable[str]) -> str:
+    """An FTS5 OR-query over the stems of ``terms``."""
+    stems = {analysis.stem(t) for t in terms if len(t) >= 2}
+    return " OR ".join(f'"{s}"' for s in sorted(stems) if s)
+
+
+def trigram_query(terms: Iterable[str]) -> str:
+    """An FTS5 OR-query over the character trigrams of ``terms`` (rarest-looking first, capped)."""
+    grams: dict[str, None] = {}
+    for term in terms:
+        for g in analysis.trigrams(term):
+            if '"' not in g:
+                grams.setdefault(g, None)
+    return " OR ".join(f'"{g}"' for g in list(grams)[:MAX_TRIGRAMS])
+
+
+class LexicalIndex:
+    """Thread-safe access to the SQLite file; one writer at a time, readers run alongside (WAL)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            db = self.db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    # --- metadata -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.writing() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- documents ------------------------------------------------------------------------------
+
+    def document_hashes(self) -> dict[str, tuple[str, str, str]]:
+        """source → (doc_id, content_hash, state) for every known document."""
+        rows = self.db.execute("SELECT source, doc_id, content_hash, state FROM documents")
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def documents(self) -> list[dict[str, object]]:
+        rows = self.db.execute(
+            "SELECT doc_id, source, title, n_chunks, state, meta, updated_at FROM documents ORDER BY source"
+        )
+        return [
+            {
+                "doc_id": r[0],
+                "source": r[1],
+                "title": r[2],
+                "chunks": r[3],
+                "state": r[4],
+                **json.loads(r[5]),
+                "updated_at": r[6],
+            }
+            for r in rows
+        ]
+
+    def mark_pending(self, doc_id: str, source: str, title: str, meta: dict[str, object]) -> None:
+        with self.writing() as db:
+            db.execute("DELETE FROM documents WHERE source = ? AND doc_id != ?", (source, doc_id))
+            db.execute(
+                """INSERT INTO documents(doc_id, source, title, content_hash, state, meta)
+                   VALUES (?, ?, ?, '', 'pending', ?)
+                   ON CONFLICT(doc_id) DO UPDATE SET state = 'pending'""",
+                (doc_id, source, title, json.dumps(meta, ensure_ascii=False)),
+            )
+
+    def pending_documents(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE state = 'pending'")]
+
+    def replace_chunks(
+        self, doc_id: str, content_hash: str, title: str, meta: dict[str, object], chunks: list[Chunk]
+    ) -> None:
+        """Swap a document's chunks in one transaction and mark it ready."""
+        with self.writing() as db:
+            self._delete_chunks(db, doc_id)
+            for chunk in chunks:
+                cur = db.execute(
+                    """INSERT INTO chunks(id, doc_id, ordinal, law, chapter, paragraph, data)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        chunk.id,
+                        doc_id,
+                        chunk.ordinal,
+                        chunk.law,
+                        chunk.chapter,
+                        chunk.paragraph,
+                        json.dumps(asdict(chunk), ensure_ascii=False),
+                    ),
+                )
+                rowid = cur.lastrowid
+                heading = " ".join(chunk.heading_path)
+                db.execute(
+                    "INSERT INTO chunks_words(rowid, title, heading, body) VALUES (?, ?, ?, ?)",
+                    (
+                        rowid,
+                        " ".join(analysis.stems(chunk.title)),
+                        " ".join(analysis.stems(heading)),
+                        " ".join(analysis.stems(chunk.text)),
+                    ),
+                )
+                db.execute(
+                    "INSERT INTO chunks_tri(rowid, title, heading, body) VALUES (?, ?, ?, ?)",
+                    (
+                        rowid,
+                        analysis.normalize(chunk.title),
+                        analysis.normalize(heading),
+                        analysis.normalize(chunk.text),
+                    ),
+                )
+            db.execute(
+                """UPDATE documents SET state = 'ready', content_hash = ?, n_chunks = ?, title = ?,
+                   meta = ?, updated_at = datetime('now') WHERE doc_id = ?""",
+                (content_hash, len(chunks), title, json.dumps(meta, ensure_ascii=False), doc_id),
+            )
+
+    def delete_document(self, doc_id: str) -> None:
+        with self.writing() as db:
+            self._delete_chunks(db, doc_id)
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    @staticmethod
+    def _delete_chunks(db: sqlite3.Connection, doc_id: str) -> None:
+        rowids = [r[0] for r in db.execute("SELECT rowid FROM chunks WHERE doc_id = ?", (doc_id,))]
+        for table in ("chunks_words", "chunks_tri"):
+            db.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r in rowids])
+        db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+
+    def get_chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT id, data FROM chunks WHERE id IN ({marks})", ids)
+        return {r[0]: _chunk_from_row(r[1]) for r in rows}
+
+    def find_sections(self, chapter: str, paragraph: str, law: str | None) -> list[Chunk]:
+        sql = "SELECT data FROM chunks WHERE chapter = ? AND paragraph = ?"
+        params: list[str] = [chapter, paragraph]
+        if law:
+            sql += " AND law = ?"
+            params.append(law)
+        sql += " ORDER BY law = 'LOU' DESC, doc_id, ordinal"
+        return [_chunk_from_row(r[0]) for r in self.db.execute(sql, params)]
+
+    def search_words(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        query = words_query(terms)
+        return self._search("chunks_words", query, WORD_WEIGHTS, limit)
+
+    def search_trigrams(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        query = trigram_query(t for t in terms if len(t) >= 3)
+        return self._search("chunks_tri", query, TRI_WEIGHTS, limit)
+
+    def _search(
+        self, table: str, query: str, weights: tuple[float, ...], limit: int
+    ) -> list[tuple[str, float]]:
+        if not query:
+            return []
+        w = ", ".join(str(x) for x in weights)
+        rows = self.db.execute(
+            f"""SELECT c.id, bm25({table}, {w}) AS score FROM {table}
+                JOIN chunks c ON c.rowid = {table}.rowid
+                WHERE {table} MATCH ? ORDER BY score LIMIT ?""",
+            (query, limit),
+        )
+        # bm25() is lower-is-better; flip it so every retriever's score is higher-is-better.
+        return [(r[0], -float(r[1])) for r in rows]
+
+    def term_frequency(self, term: str) -> int:
+        """In how many chunks a word starting with ``term``'s stem occurs."""
+        stem = analysis.stem(analysis.normalize(term))
+        if not stem or '"' in stem:
+            return 0
+        row = self.db.execute(
+            "SELECT count(*) FROM chunks_words WHERE chunks_words MATCH ?", (f'"{stem}" *',)
+        ).fetchone()
+        return int(row[0])
+
+    def counts(self) -> tuple[int, int]:
+        docs = self.db.execute("SELECT count(*) FROM documents WHERE state = 'ready'").fetchone()[0]
+        chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return int(docs), int(chunks)

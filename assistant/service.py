@@ -1,0 +1,231 @@
+"""The transport-agnostic core: one async entry point that answers a question as a stream of events."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from assistant import analysis, extractive
+from assistant.citations import citation, cited_sources
+from assistant.errors import AdvisorError, EmptyIndexError, LLMUnavailableError
+from assistant.events import Done, Error, Event, Sources, Token
+from assistant.guard import looks_like_injection
+from assistant.llm import build_chat_model
+from assistant.messages import message
+from assistant.prompts import (
+    ANSWER_SYSTEM,
+    CONDENSE_SYSTEM,
+    LANGUAGE_NAMES,
+    REFUSAL_MARKER,
+    format_passage,
+)
+from assistant.retrieval import Query, Retriever
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from assistant.types import Passage, Turn
+
+FOLLOW_UP = re.compile(
+    r"^(och|men|samt|också|även|and|but|what about|how about|vad gäller|hur är det med|om)\b"
+    r"|\b(det|den|dessa|detta|där|då|sådan|sådana|it|that|this|those|them|they)\b",
+    re.IGNORECASE,
+)
+HISTORY_TURNS = 6
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: ChunkStore | None = None,
+        retriever: Retriever | None = None,
+        llm: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or ChunkStore(settings)
+        self.retriever = retriever or Retriever(self.store, settings)
+        self.llm = llm if llm is not None else build_chat_model(settings)
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self.llm is not None else "extractive"
+
+    # --- the entry point ------------------------------------------------------------------------
+
+    async def answer(
+        self, question: str, history: list[Turn] | None = None, language: str | None = None
+    ) -> AsyncIterator[Event]:
+        """Yield Token*, Sources, Done for ``question``; or Error with a user-facing message."""
+        question = (question or "").strip()
+        language = language or analysis.detect_language(question)
+        if not question:
+            yield Error("empty_question", message("empty_question", language))
+            return
+        if len(question) > self.settings.max_question_chars:
+            limit = self.settings.max_question_chars
+            yield Error("question_too_long", message("question_too_long", language, limit=limit))
+            return
+        if looks_like_injection(question):
+            async for event in self._decline("injection", language, question):
+                yield event
+            return
+        try:
+            query = await self._standalone_query(question, history or [])
+            passages = await asyncio.to_thread(self.retriever.search, query)
+            if not passages and self.store.counts()[1] == 0:
+                raise EmptyIndexError()
+            coverage = self.retriever.evidence(query, passages)
+            if coverage < self.settings.min_coverage:
+                async for event in self._decline("refusal", language, query.text, passages):
+                    yield event
+                return
+            if self.llm is None:
+                async for event in self._extractive(query, passages, language):
+                    yield event
+            else:
+                async for event in self._generate(question, query, passages, history or [], language):
+                    yield event
+        except AdvisorError as exc:
+            yield Error(exc.key, message(exc.key, language, detail=exc.detail, **exc.params))
+
+    # --- retrieval helpers ------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 10) -> list[Passage]:
+        return self.retriever.search(self.retriever.analyze(query), k)
+
+    async def _standalone_query(self, question: str, history: list[Turn]) -> Query:
+        """The question as retrieval should see it: a follow-up completed from the conversation, and
+        an English question expanded into Swedish terms."""
+        previous = [t.content for t in history if t.role == "user"]
+        is_follow_up = bool(previous) and (
+            len(analysis.content_terms(question)) <= 4 or FOLLOW_UP.search(question) is not None
+        )
+        needs_translation = analysis.detect_language(question) == "en"
+        if self.llm is not None and (is_follow_up or needs_translation):
+            rewritten = await self._condense(question, history)
+            if rewritten:
+                query = self.retriever.analyze(question, expansions=[rewritten])
+                return query
+        if is_follow_up:
+            merged = self.retriever.analyze(f"{previous[-1]} {question}")
+            merged.text = question
+            return merged
+        return self.retriever.analyze(question)
+
+    async def _condense(self, question: str, history: list[Turn]) -> str:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        convo = "\n".join(f"{t.role}: {t.content}" for t in history[-HISTORY_TURNS:])
+        prompt = f"Samtal:\n{convo}\n\nSenaste fråga: {question}" if convo else f"Fråga: {question}"
+        try:
+            reply = await self.llm.ainvoke([SystemMessage(CONDENSE_SYSTEM), HumanMessage(prompt)])
+        except Exception:  # a failed rewrite degrades to the plain question, never to an error
+            return ""
+        return str(reply.content).strip()[:500]
+
+    # --- answers --------------------------------------------------------------------------------
+
+    async def _decline(
+        self, key: str, language: str, query: str, passages: list[Passage] | None = None
+    ) -> AsyncIterator[Event]:
+        text = message(key, language)
+        yield Token(text)
+        yield Sources([])
+        yield Done(
+            refused=True,
+            mode=self.mode,
+            answer=text,
+            language=language,
+            query=query,
+            top_chunk_ids=[p.chunk.id for p in passages or []],
+        )
+
+    async def _extractive(self, query: Query, passages: list[Passage], language: str) -> AsyncIterator[Event]:
+        excerpts = extractive.select(passages, query.terms)
+        text = extractive.render(excerpts, message("extractive_intro", language), passages)
+        for line in text.splitlines(keepends=True):
+            yield Token(line)
+        yield Sources([citation(ex.n, passages[ex.n - 1], " ".join(ex.sentences)) for ex in excerpts])
+        yield Done(
+            refused=False,
+            mode="extractive",
+            answer=text,
+            language=language,
+            query=query.text,
+            top_chunk_ids=[p.chunk.id for p in passages],
+        )
+
+    async def _generate(
+        self, question: str, query: Query, passages: list[Passage], history: list[Turn], language: str
+    ) -> AsyncIterator[Event]:
+        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+        numbered = "\n\n".join(
+            format_passage(n, p.chunk.title, p.chunk.location, p.chunk.page, p.text)
+            for n, p in enumerate(passages, start=1)
+        )
+        system = ANSWER_SYSTEM.format(
+            marker=REFUSAL_MARKER, language=LANGUAGE_NAMES.get(language, "svenska"), passages=numbered
+        )
+        messages: list[Any] = [SystemMessage(system)]
+        for turn in history[-HISTORY_TURNS:]:
+            messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
+        messages.append(HumanMessage(question))
+
+        answer = ""
+        held = ""  # held back until it cannot be the start of the refusal marker
+        streaming = False
+        try:
+            async for chunk in self.llm.astream(messages):
+                piece = str(chunk.content or "")
+                if not piece:
+                    continue
+                answer += piece
+                if streaming:
+                    yield Token(piece)
+                    continue
+                held += piece
+                stripped = held.lstrip()
+                if REFUSAL_MARKER.startswith(stripped) or stripped.startswith(REFUSAL_MARKER):
+                    continue
+                streaming = True
+                yield Token(held)
+        except AdvisorError:
+            raise
+        except Exception as exc:  # openai/httpx raise many types; all mean the endpoint failed us
+            raise LLMUnavailableError(type(exc).__name__) from exc
+
+        if answer.strip().startswith(REFUSAL_MARKER) or not answer.strip():
+            async for event in self._decline("refusal", language, query.text, passages):
+                yield event
+            return
+        if not streaming:
+            yield Token(held)
+        yield Sources(cited_sources(answer, passages))
+        yield Done(
+            refused=False,
+            mode="llm",
+            answer=answer,
+            language=language,
+            query=query.text,
+            top_chunk_ids=[p.chunk.id for p in passages],
+        )
+
+    # --- status ---------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        documents, chunks = self.store.counts()
+        return {
+            "documents": documents,
+            "chunks": chunks,
+            "embedding_model": self.store.embedder.name,
+            "llm_model": self.settings.llm_model if self.llm is not None else None,
+            "mode": self.mode,
+            "vector_store": self.settings.chroma_url or str(self.settings.chroma_dir),
+        }
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    return Assistant(settings)

@@ -1,0 +1,85 @@
+"""One typed settings object, read from the environment (prefix ``ADVISOR_``) and ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbeddingProvider = Literal["default", "openai", "sentence-transformers"]
+LLMProvider = Literal["auto", "none", "openai"]
+Language = Literal["sv", "en"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADVISOR_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+
+    # Vector store: embedded PersistentClient under data_dir unless a `chroma run` server URL is given.
+    chroma_url: str | None = None
+    chroma_collection: str = "chunks"
+
+    # Embeddings. "default" is the offline all-MiniLM-L6-v2 packaged on PyPI.
+    embedding_provider: EmbeddingProvider = "default"
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_path: Path | None = None
+    embedding_base_url: str | None = None
+    embedding_batch_size: int = Field(default=64, ge=1, le=2048)
+
+    # Language model: any OpenAI-compatible endpoint. "auto" uses one when a key or base URL is set.
+    llm_provider: LLMProvider = "auto"
+    llm_model: str = "gpt-4o-mini"
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_tokens: int = Field(default=900, ge=64)
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ADVISOR_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ADVISOR_OPENAI_BASE_URL")
+    )
+
+    # Retrieval.
+    top_k: int = Field(default=6, ge=1, le=50)
+    candidates: int = Field(default=40, ge=5, le=400)
+    weight_trigram: float = Field(default=1.0, ge=0)
+    weight_words: float = Field(default=0.6, ge=0)
+    weight_dense: float = Field(default=0.4, ge=0)
+    min_coverage: float = Field(default=0.5, ge=0, le=1)
+    glossary_path: Path | None = None
+
+    # Conversations, feedback and the question log.
+    database_url: str | None = None
+
+    # Web.
+    default_language: Language = "sv"
+    max_question_chars: int = Field(default=2000, ge=50)
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "index.sqlite3"
+
+    @property
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'app.sqlite3').resolve()}"
+
+    @property
+    def llm_enabled(self) -> bool:
+        if self.llm_provider == "none":
+            return False
+        if self.llm_provider == "openai":
+            return True
+        return bool(self.openai_api_key or self.openai_base_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,192 @@
+"""``ChunkStore``: the vector index (Chroma) and the lexical index (SQLite FTS5) kept in step.
+
+A document is written to both or to neither: it is journalled as ``pending`` first, its vectors are
+written, then its lexical rows and the ``ready`` mark go in one SQLite transaction. Opening the store
+reconciles any document left ``pending`` by a crash, so a re-run of ingest repairs it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+from assistant.embeddings import Embedder, build_embedder
+from assistant.errors import EmbeddingMismatchError, StoreUnavailableError
+from assistant.lexical import LexicalIndex
+from assistant.settings import Settings
+from assistant.types import Chunk
+
+CHROMA_BATCH = 2000
+
+
+def chroma_client(settings: Settings) -> Any:
+    """An embedded PersistentClient under the data dir, or an HttpClient for ``chroma run``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises plain Exceptions for connection problems
+        where = settings.chroma_url or str(settings.chroma_dir)
+        raise StoreUnavailableError(f"Chroma at {where}: {type(exc).__name__}") from exc
+
+
+class ChunkStore:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        client: Any = None,
+        lexical: LexicalIndex | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or build_embedder(settings)
+        self.lexical = lexical or LexicalIndex(settings.index_path)
+        self._client = client
+        self._collection: Any = None
+        self._lock = threading.Lock()
+        self.reconcile()
+
+    # --- Chroma ---------------------------------------------------------------------------------
+
+    @property
+    def collection(self) -> Any:
+        with self._lock:
+            if self._collection is None:
+                if self._client is None:
+                    self._client = chroma_client(self.settings)
+                self._collection = self._open_collection()
+            return self._collection
+
+    def _open_collection(self) -> Any:
+        name = self.settings.chroma_collection
+        try:
+            existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
+            if name in existing:
+                collection = self._client.get_collection(name)
+                self._check_model(collection.metadata or {})
+                return collection
+            return self._client.create_collection(
+                name,
+                metadata={
+                    "embedding_model": self.embedder.name,
+                    "dimension": self.embedder.dimension,
+                    "hnsw:space": "cosine",
+                },
+                embedding_function=None,
+            )
+        except EmbeddingMismatchError:
+            raise
+        except Exception as exc:
+            raise StoreUnavailableError(f"Chroma: {type(exc).__name__}: {exc}") from exc
+
+    def _check_model(self, metadata: dict[str, Any]) -> None:
+        stored = metadata.get("embedding_model")
+        if stored and stored != self.embedder.name:
+            raise EmbeddingMismatchError(stored=stored, configured=self.embedder.name)
+        stored_dim = metadata.get("dimension")
+        if stored_dim and int(stored_dim) != self.embedder.dimension:
+            raise EmbeddingMismatchError(
+                stored=f"{stored} ({stored_dim} dim)",
+                configured=f"{self.embedder.name} ({self.embedder.dimension} dim)",
+            )
+
+    def model_info(self) -> dict[str, Any]:
+        return {"embedding_model": self.embedder.name, **(self.collection.metadata or {})}
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def reconcile(self) -> list[str]:
+        """Remove documents a crash left half-written from both indexes; returns their ids."""
+        pending = self.lexical.pending_documents()
+        for doc_id in pending:
+            self.collection.delete(where={"doc_id": doc_id})
+            self.lexical.delete_document(doc_id)
+        return pending
+
+    def upsert_document(
+        self,
+        doc_id: str,
+        source: str,
+        title: str,
+        content_hash: str,
+        chunks: Sequence[Chunk],
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        """Replace everything stored for ``doc_id`` with ``chunks``, in both indexes."""
+        meta = meta or {}
+        vectors = self.embedder.embed_documents([embedding_text(c) for c in chunks])
+        self.lexical.mark_pending(doc_id, source, title, meta)
+        old_ids = set(self.lexical.chunk_ids(doc_id))
+        new_ids = [c.id for c in chunks]
+        stale = sorted(old_ids - set(new_ids))
+        if stale:
+            self.collection.delete(ids=stale)
+        for start in range(0, len(chunks), CHROMA_BATCH):
+            part = chunks[start : start + CHROMA_BATCH]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[start : start + CHROMA_BATCH],
+                metadatas=[{"doc_id": doc_id, "source": source} for _ in part],
+            )
+        self.lexical.replace_chunks(doc_id, content_hash, title, meta, list(chunks))
+
+    def delete_document(self, doc_id: str) -> None:
+        self.lexical.mark_pending(doc_id, *self._doc_identity(doc_id))
+        self.collection.delete(where={"doc_id": doc_id})
+        self.lexical.delete_document(doc_id)
+
+    def _doc_identity(self, doc_id: str) -> tuple[str, str, dict[str, Any]]:
+        row = self.lexical.db.execute(
+            "SELECT source, title, meta FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            return (f"deleted:{doc_id}", "", {})
+        return (row[0], row[1], json.loads(row[2]))
+
+    def reset(self) -> None:
+        """Drop every document and the vector collection (used by ``ingest --reindex``)."""
+        for doc in self.lexical.documents():
+            self.lexical.delete_document(str(doc["doc_id"]))
+        with self._lock:
+            if self._client is None:
+                self._client = chroma_client(self.settings)
+            try:
+                self._client.delete_collection(self.settings.chroma_collection)
+            except Exception:  # noqa: S110 - absent collection is the goal state
+                pass
+            self._collection = None
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def search_dense(self, query: str, limit: int) -> list[tuple[str, float]]:
+        if self.lexical.counts()[1] == 0:
+            return []
+        vector = self.embedder.embed_query(query)
+        result = self.collection.query(query_embeddings=[vector], n_results=limit, include=["distances"])
+        ids = result["ids"][0]
+        distances = result["distances"][0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def counts(self) -> tuple[int, int]:
+        return self.lexical.counts()
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the dense model sees: the chunk in the context of its document and heading."""
+    head = " / ".join(p for p in (chunk.title, *chunk.heading_path) if p)
+    return f"{head}\n{chunk.text}" if head else chunk.text

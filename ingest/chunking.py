@@ -1,0 +1,104 @@
+"""Sections → chunks: bounded in size, cut at paragraph then sentence boundaries, ids deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from assistant.types import Chunk
+from ingest.model import LoadedDocument, Section
+
+# Bump when chunking changes, so unchanged files are re-chunked on the next ingest.
+CHUNKER_VERSION = "3"
+MAX_CHARS = 1400
+MIN_CHARS = 200
+SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÅÄÖ0-9\-•])")
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into pieces under ``limit`` at blank lines, then sentences, then words."""
+    if len(text) <= limit:
+        return [text]
+    units: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        para = para.strip()
+        if not para:
+            continue
+        if len(para) <= limit:
+            units.append(para)
+            continue
+        for sentence in SENTENCE_END.split(para):
+            while len(sentence) > limit:
+                cut = sentence.rfind(" ", 0, limit)
+                cut = cut if cut > limit // 2 else limit
+                units.append(sentence[:cut])
+                sentence = sentence[cut:].strip()
+            if sentence:
+                units.append(sentence)
+    pieces: list[str] = []
+    current = ""
+    for unit in units:
+        if current and len(current) + len(unit) + 2 > limit:
+            pieces.append(current)
+            current = unit
+        else:
+            current = f"{current}\n\n{unit}" if current else unit
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _merge_small(sections: list[Section]) -> list[Section]:
+    """Join a short prose section to the next one under the same parent heading (never statute §)."""
+    merged: list[Section] = []
+    for section in sections:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and not prev.paragraph
+            and not section.paragraph
+            and prev.page == section.page
+            and len(prev.text) < MIN_CHARS
+            and len(prev.text) + len(section.text) < MAX_CHARS
+            and prev.heading_path[:-1] == section.heading_path[:-1]
+        ):
+            heading = section.heading_path[-1] if section.heading_path else ""
+            joined = f"{prev.text}\n\n{heading}\n{section.text}" if heading else f"{prev.text}\n\n{section.text}"
+            merged[-1] = Section(
+                text=joined, heading_path=prev.heading_path, page=prev.page, law=prev.law
+            )
+        else:
+            merged.append(section)
+    return merged
+
+
+def chunk_document(
+    doc: LoadedDocument, *, doc_id: str, source: str, content_hash: str, language: str
+) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    tags = tuple(str(t) for t in doc.meta.get("tags", ()))
+    for section in _merge_small(doc.sections):
+        for piece in _pieces(section.text, MAX_CHARS):
+            ordinal = len(chunks)
+            digest = hashlib.sha1(piece.encode("utf-8")).hexdigest()[:10]
+            chunks.append(
+                Chunk(
+                    id=f"{doc_id}-{ordinal:04d}-{digest}",
+                    doc_id=doc_id,
+                    text=piece,
+                    title=doc.title,
+                    source=source,
+                    heading_path=section.heading_path,
+                    section_ref=section.section_ref,
+                    law=section.law,
+                    chapter=section.chapter,
+                    paragraph=section.paragraph,
+                    page=section.page,
+                    url=doc.url,
+                    language=language,
+                    tags=tags,
+                    content_hash=content_hash,
+                    ordinal=ordinal,
+                )
+            )
+    return chunks

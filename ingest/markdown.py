@@ -1,0 +1,138 @@
+"""Markdown with YAML front matter: our guidance, statutes (kapitel/rubrik/paragraf), web page copies.
+
+Statutes in the SFS Markdown layout (``##`` kapitel, ``###`` rubrik, ``####`` paragraf) become one
+section per paragraph (§) with its law, chapter and number, so a citation can say "LOU 6 kap. 31 §".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from ingest.model import LoadedDocument, Section
+
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+CHAPTER = re.compile(r"^(\d+(?:\s?[a-z])?)\s+kap\.", re.IGNORECASE)
+PARAGRAPH = re.compile(r"^(\d+(?:\s?[a-z])?)\s*§")
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+TABLE_ROW = re.compile(r"\t|\d{1,3}(?: \d{3})+\s+\d{1,3}(?: \d{3})+")
+
+# SFS numbers of the statutes a procurer cites by abbreviation.
+LAWS = {
+    "2016:1145": "LOU",
+    "2016:1146": "LUF",
+    "2016:1147": "LUK",
+    "2011:1029": "LUFS",
+    "2016:1162": "UF",
+}
+
+
+def strip_links(text: str) -> str:
+    return LINK.sub(r"\1", text)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        data = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError:
+        data = {}
+    return (data if isinstance(data, dict) else {}), text[match.end() :]
+
+
+def _is_heading(title: str) -> bool:
+    """Converters sometimes mark table rows as headings; those are body text."""
+    return not TABLE_ROW.search(title)
+
+
+def _normalize_number(raw: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"(\d)([a-z])", r"\1 \2", raw.strip().lower()))
+
+
+def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
+    meta, body = split_front_matter(text)
+    law = LAWS.get(str(meta.get("beteckning", "")).strip())
+    sections: list[Section] = []
+    path: list[tuple[int, str]] = []
+    lines: list[str] = []
+    doc_title: str | None = meta.get("title") or meta.get("rubrik")
+    chapter: str | None = None
+    paragraph: str | None = None
+    seen_h1 = False
+
+    def flush() -> None:
+        content = "\n".join(lines).strip()
+        lines.clear()
+        if content:
+            sections.append(
+                Section(
+                    text=content,
+                    heading_path=tuple(h for _, h in path),
+                    law=law if (chapter or paragraph) else None,
+                    chapter=chapter if paragraph else None,
+                    paragraph=paragraph,
+                )
+            )
+
+    for raw_line in body.splitlines():
+        match = HEADING.match(raw_line)
+        if match and _is_heading(match.group(2)):
+            flush()
+            level, title = len(match.group(1)), strip_links(match.group(2)).strip()
+            if level == 1 and not seen_h1:
+                seen_h1 = True
+                doc_title = doc_title or title
+                continue
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, title))
+            if law:
+                if m := CHAPTER.match(title):
+                    chapter, paragraph = _normalize_number(m.group(1)), None
+                elif level <= 2:
+                    chapter, paragraph = None, None
+                if m := PARAGRAPH.match(title):
+                    paragraph = _normalize_number(m.group(1))
+                elif level < 4:
+                    paragraph = None
+            continue
+        line = raw_line[2:] if raw_line.startswith("##") else raw_line
+        lines.append(strip_links(line.lstrip("#").strip() if match else line).rstrip())
+    flush()
+
+    if law:
+        # In a statute the paragraph heading ("31 §") is the citation, not part of the reading path.
+        sections = [
+            Section(
+                text=s.text,
+                heading_path=tuple(h for h in s.heading_path if not PARAGRAPH.match(h)),
+                law=s.law,
+                chapter=s.chapter,
+                paragraph=s.paragraph,
+            )
+            for s in sections
+        ]
+    title = str(doc_title or fallback_title)
+    if law and law not in title:
+        title = f"{title} ({law})"
+    language = meta.get("language") or meta.get("lang")
+    url = meta.get("url") or meta.get("source_url") or meta.get("pdf_url")
+    extra = {
+        "summary": meta.get("summary"),
+        "sources": [str(s) for s in meta.get("sources") or []],
+        "tags": [str(t) for t in meta.get("tags") or []],
+        "updated": str(meta["updated"]) if meta.get("updated") else None,
+        "law": law,
+    }
+    return LoadedDocument(
+        title=title,
+        sections=sections,
+        meta={k: v for k, v in extra.items() if v},
+        language=str(language) if language else None,
+        url=str(url) if url else None,
+    )

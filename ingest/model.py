@@ -1,0 +1,33 @@
+"""What loaders produce: a document as an ordered list of sections with their place in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Section:
+    text: str
+    heading_path: tuple[str, ...] = ()
+    page: int | None = None
+    law: str | None = None
+    chapter: str | None = None
+    paragraph: str | None = None
+
+    @property
+    def section_ref(self) -> str | None:
+        if self.chapter and self.paragraph:
+            return f"{self.law + ' ' if self.law else ''}{self.chapter} kap. {self.paragraph} §"
+        if self.paragraph:
+            return f"{self.law + ' ' if self.law else ''}{self.paragraph} §"
+        return None
+
+
+@dataclass
+class LoadedDocument:
+    title: str
+    sections: list[Section]
+    meta: dict[str, Any] = field(default_factory=dict)  # sources, tags, summary, updated, url
+    language: str | None = None
+    url: str | None = None

@@ -1,0 +1,168 @@
+"""Sync files into the store: load → chunk → embed → upsert, idempotent and incremental.
+
+Unchanged files (same bytes, same chunker version) write nothing; a changed file replaces its
+chunks; with ``prune`` the documents of files that are gone from a synced folder are removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant import analysis
+from assistant.errors import AdvisorError
+from assistant.messages import message
+from assistant.store import ChunkStore
+from ingest.chunking import CHUNKER_VERSION, chunk_document
+from ingest.loaders import is_supported, load
+
+# A folder may carry a manifest mapping its files to the public URLs they were copied from.
+MANIFEST = "INDEX.csv"
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+Progress = Callable[[str, str], None]
+
+
+def doc_id_for(source: str) -> str:
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256(f"chunker:{CHUNKER_VERSION}\n".encode())
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Path], list[Path]]:
+    """(file, root) pairs to ingest, explicitly named files of unsupported types, and folders walked."""
+    files: list[tuple[Path, Path]] = []
+    refused: list[Path] = []
+    roots: list[Path] = []
+    for raw in paths:
+        path = raw.resolve()
+        if path.is_dir():
+            roots.append(path)
+            for f in sorted(path.rglob("*")):
+                rel = f.relative_to(path)
+                if f.is_file() and not any(p.startswith(".") for p in rel.parts) and is_supported(f):
+                    files.append((f, path))
+        elif path.is_file():
+            (files.append((path, path.parent)) if is_supported(path) else refused.append(path))
+        else:
+            refused.append(path)
+    return files, refused, roots
+
+
+def _manifest_urls(root: Path) -> dict[Path, str]:
+    urls: dict[Path, str] = {}
+    for manifest in root.rglob(MANIFEST):
+        try:
+            with manifest.open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    url = row.get("url") or row.get("regeringen_url") or row.get("source_url")
+                    if row.get("file") and url:
+                        urls[(manifest.parent / row["file"]).resolve()] = url
+        except (OSError, csv.Error, UnicodeDecodeError):
+            continue
+    return urls
+
+
+def sync(
+    paths: Iterable[Path],
+    store: ChunkStore,
+    *,
+    prune: bool = False,
+    progress: Progress | None = None,
+    language: str = "sv",
+) -> SyncReport:
+    report = SyncReport()
+    files, refused, roots = discover(paths)
+    for path in refused:
+        reason = (
+            "finns inte / not found"
+            if not path.exists()
+            else message("unsupported_file", language, suffix=path.suffix or "(none)")
+        )
+        report.failed.append((str(path), reason))
+    urls: dict[Path, str] = {}
+    for root in {r for _, r in files} | set(roots):
+        urls.update(_manifest_urls(root))
+
+    known = store.lexical.document_hashes()
+    seen: set[str] = set()
+    for path, root in files:
+        source = str(path)
+        seen.add(source)
+        name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+        status = _sync_file(path, source, store, known, urls, report, language)
+        if progress:
+            progress(name, status)
+
+    if prune:
+        for source, (doc_id, _, _) in known.items():
+            if source in seen or not any(Path(source).is_relative_to(r) for r in roots):
+                continue
+            store.delete_document(doc_id)
+            report.removed.append(source)
+            if progress:
+                progress(Path(source).name, "removed")
+    return report
+
+
+def _sync_file(
+    path: Path,
+    source: str,
+    store: ChunkStore,
+    known: dict[str, tuple[str, str, str]],
+    urls: dict[Path, str],
+    report: SyncReport,
+    language: str,
+) -> str:
+    try:
+        digest = file_hash(path)
+        previous = known.get(source)
+        if previous and previous[1] == digest and previous[2] == "ready":
+            report.unchanged.append(source)
+            return "unchanged"
+        doc = load(path)
+        if urls.get(path) and not doc.url:
+            doc.url = urls[path]
+        doc_language = doc.language or analysis.detect_language(
+            " ".join(s.text for s in doc.sections[:20])
+        )
+        doc_id = doc_id_for(source)
+        chunks = chunk_document(
+            doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language
+        )
+        meta = {**doc.meta, "url": doc.url, "language": doc_language, "format": path.suffix.lower()[1:]}
+        store.upsert_document(doc_id, source, doc.title, digest, chunks, meta)
+        report.chunks_written += len(chunks)
+    except AdvisorError as exc:
+        report.failed.append((source, message(exc.key, language, detail=exc.detail, **exc.params)))
+        return "failed"
+    except OSError as exc:
+        report.failed.append((source, message("document_load", language, detail=exc.strerror or "I/O")))
+        return "failed"
+    if previous:
+        report.updated.append(source)
+        return "updated"
+    report.added.append(source)
+    return "added"
