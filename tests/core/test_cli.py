@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.settings import get_settings
+from tests.support.llm_stub import LLMStub
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def stub_embeddings(monkeypatch: pytest.MonkeyPatch) -> LLMStub:
+    with LLMStub() as stub:
+        monkeypatch.setenv("ADVISOR_EMBEDDING_PROVIDER", "openai")
+        monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "stub-embed")
+        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+        monkeypatch.setenv("ADVISOR_LLM_PROVIDER", "none")
+        yield stub
+
+
+def test_ingest_then_ask_then_status(stub_embeddings: LLMStub, docs: Path) -> None:
+    first = runner.invoke(app, ["ingest", str(docs)])
+    assert first.exit_code == 0, first.output
+    assert "tillagda 2" in first.output
+    again = runner.invoke(app, ["ingest", str(docs)])
+    assert "oförändrade 2" in again.output
+    asked = runner.invoke(app, ["ask", "--json", "Hur går en förfrågan om information till?"])
+    assert asked.exit_code == 0, asked.output
+    result = json.loads(asked.stdout)
+    assert not result["refused"] and result["sources"][0]["title"] == "Tidig dialog med marknaden"
+    status = runner.invoke(app, ["status"])
+    assert "openai:stub-embed" in status.output
+
+
+def test_a_failed_file_makes_ingest_exit_non_zero_with_one_line(stub_embeddings: LLMStub, docs: Path) -> None:
+    (docs / "trasig.pdf").write_bytes(b"not a pdf")
+    result = runner.invoke(app, ["ingest", str(docs)])
+    assert result.exit_code == 1
+    assert "trasig.pdf" in result.output and "Traceback" not in result.output
+    assert "tillagda 2" in result.output
+
+
+def test_eval_reports_recall_and_refusals(stub_embeddings: LLMStub, docs: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "q": "Hur går en förfrågan om information till?", "evidence": ["förfrågan om information"]},
+        {"id": "b", "q": "Vad kostar en fika på Centralstationen?", "unanswerable": True},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "--questions", str(questions), "--corpus", str(docs), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["recall@5"] == 1.0
+    assert report["summary"]["refusal_rate_unanswerable"] == 1.0
+    assert report["summary"]["answerable_refused"] == 0
+    assert [r["id"] for r in report["results"]] == ["a", "b"]
+    assert report["results"][0]["passages"]
+
+
+def test_a_mismatched_index_gives_one_line_with_the_fix(stub_embeddings: LLMStub, docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert runner.invoke(app, ["ingest", str(docs)]).exit_code == 0
+    monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "another-model")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["ask", "Vad är en RFI?"])
+    assert result.exit_code == 1
+    assert "--reindex" in result.output and "Traceback" not in result.output
