@@ -25,7 +25,7 @@ STOPWORDS_SV = frozenset(
     också även bara redan nu då sedan efter före under över mellan utan genom mot hos inom enligt
     alla allt andra annan annat någon något några ingen inget inga mycket mer mest många fler flest
     samma egen eget egna varje vilka sådan sådant sådana gäller gälla gällde finns fanns ges ge göra gör
-    gjorde används använda använder tex t.ex ja nej ju väl än inte icke upp ut in ner fram år åren
+    gjorde används använda använder tex t.ex ja nej ju väl än inte icke upp ut in ner fram år åren ha få göra stor stort stora
     """.split()
 )
 STOPWORDS_EN = frozenset(
@@ -88,7 +88,7 @@ def is_number(term: str) -> bool:
 
 
 def detect_language(text: str) -> str:
-    """"sv" or "en", by which language's function words the text uses more."""
+    """ "sv" or "en", by which language's function words the text uses more."""
     tokens = words(text)
     sv = sum(1 for w in tokens if w in _SV_MARKERS)
     en = sum(1 for w in tokens if w in _EN_MARKERS)
@@ -97,7 +97,9 @@ def detect_language(text: str) -> str:
     return "en" if en > sv else "sv"
 
 
-_SV_MARKERS = frozenset("och att det som är en ett för med till på av inte om hur vad när vilka får kan ska".split())
+_SV_MARKERS = frozenset(
+    "och att det som är en ett för med till på av inte om hur vad när vilka får kan ska".split()
+)
 _EN_MARKERS = frozenset("the and of to is are for with what when how which can does do be in on".split())
 
 

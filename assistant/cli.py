@@ -228,6 +228,55 @@ def evaluate(
 
 @app.command()
 @friendly
+def bench(
+    questions: Annotated[Path, typer.Option(help="A JSONL question file to time.")],
+    rounds: Annotated[int, typer.Option(help="Times to run each question.")] = 3,
+) -> None:
+    """Time retrieval and time to first token added by our code, over the current index."""
+    from assistant.evaluation import load_questions
+    from assistant.service import Assistant
+
+    settings = get_settings()
+    items = [q for q in load_questions(questions) if not q.injection]
+    # Time to first token of our own code: the LLM is replaced by the extractive path, which starts
+    # emitting as soon as retrieval and prompt building are done.
+    assistant = Assistant(settings.model_copy(update={"llm_provider": "none"}))
+    assistant.search("uppvärmning", 5)  # load the embedding model before timing
+
+    async def first_token(question: str) -> float:
+        started = time.perf_counter()
+        async for _ in assistant.answer(question):
+            break
+        return (time.perf_counter() - started) * 1000
+
+    search_ms: list[float] = []
+    ttft_ms: list[float] = []
+    for _ in range(rounds):
+        for q in items:
+            started = time.perf_counter()
+            assistant.search(q.q, 10)
+            search_ms.append((time.perf_counter() - started) * 1000)
+            ttft_ms.append(asyncio.run(first_token(q.q)))
+
+    def pct(values: list[float], p: float) -> float:
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+    documents, chunks = assistant.store.counts()
+    report = {
+        "documents": documents,
+        "chunks": chunks,
+        "queries": len(search_ms),
+        "retrieval_ms_p50": pct(search_ms, 0.5),
+        "retrieval_ms_p95": pct(search_ms, 0.95),
+        "first_token_ms_p50": pct(ttft_ms, 0.5),
+        "first_token_ms_p95": pct(ttft_ms, 0.95),
+    }
+    out.print_json(json.dumps(report))
+
+
+@app.command()
+@friendly
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,

@@ -38,6 +38,9 @@ class SentenceTransformerEmbedder:
                 if not (self.path / "config.json").exists():
                     raise ConfigurationError(f"no sentence-transformers model in {self.path}")
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise in CLI output
 
                 self._model = SentenceTransformer(
                     str(self.path), device="cpu", local_files_only=True, trust_remote_code=False

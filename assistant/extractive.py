@@ -30,7 +30,9 @@ def _score(sentence: str, terms: list[str]) -> float:
     return hits + (0.2 if len(sentence) > 60 else 0.0)
 
 
-def select(passages: list[Passage], terms: list[str], max_passages: int = 3, per_passage: int = 2) -> list[Excerpt]:
+def select(
+    passages: list[Passage], terms: list[str], max_passages: int = 3, per_passage: int = 2
+) -> list[Excerpt]:
     """For each of the best passages, its ``per_passage`` best sentences in reading order."""
     excerpts: list[Excerpt] = []
     for n, passage in enumerate(passages[:max_passages], start=1):

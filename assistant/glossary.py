@@ -11,25 +11,43 @@ import yaml
 from assistant import analysis
 
 BUNDLED = Path(__file__).resolve().parent.parent / "corpus" / "glossary.yaml"
+SYNONYMS = "synonyms.yaml"
 
 
 @dataclass(frozen=True)
 class Glossary:
     entries: tuple[tuple[str, tuple[str, ...]], ...]  # English phrase → Swedish terms, longest first
+    synonyms: tuple[tuple[str, ...], ...] = ()  # groups of Swedish words that stand for each other
 
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
         path = path or BUNDLED
-        if not path.exists():
-            return cls(())
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
         pairs: list[tuple[str, tuple[str, ...]]] = []
         for entry in data.get("terms", []):
             sv = tuple(str(t) for t in entry.get("sv", []))
             for en in entry.get("en", []):
                 pairs.append((analysis.normalize(str(en)), sv))
         pairs.sort(key=lambda p: -len(p[0]))
-        return cls(tuple(pairs))
+        groups: list[tuple[str, ...]] = []
+        synonyms_path = path.parent / SYNONYMS
+        if synonyms_path.exists():
+            raw = yaml.safe_load(synonyms_path.read_text(encoding="utf-8")) or {}
+            groups = [tuple(analysis.normalize(str(w)) for w in g) for g in raw.get("groups", []) if g]
+        return cls(tuple(pairs), tuple(groups))
+
+    def synonyms_for(self, question: str) -> list[str]:
+        """Other words of every synonym group a word (or phrase) of ``question`` belongs to."""
+        text = " ".join(analysis.words(question))
+        stems = {analysis.stem(w) for w in analysis.words(question)}
+        found: list[str] = []
+        for group in self.synonyms:
+            hit = [
+                w for w in group if (" " in w and w in text) or (" " not in w and analysis.stem(w) in stems)
+            ]
+            if hit:
+                found.extend(w for w in group if w not in hit and w not in found)
+        return found
 
     def expand(self, question: str) -> tuple[list[str], str]:
         """Swedish terms for the English phrases in ``question``, and the question with them removed."""

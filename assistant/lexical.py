@@ -43,6 +43,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_words USING fts5(
     title, heading, body, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_tri USING fts5(
     title, heading, body, tokenize = 'trigram');
+CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(chunks_words, 'row');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -270,6 +271,26 @@ class LexicalIndex:
             "SELECT count(*) FROM chunks_words WHERE chunks_words MATCH ?", (f'"{stem}" *',)
         ).fetchone()
         return int(row[0])
+
+    def known_stem(self, stem: str) -> bool:
+        row = self.db.execute("SELECT doc FROM words_vocab WHERE term = ?", (stem,)).fetchone()
+        return bool(row and row[0] >= 2)
+
+    def decompound(self, terms: list[str]) -> list[str]:
+        """Parts of Swedish compounds the index knows as words: direktupphandlingsgränsen →
+        direktupphandling, gräns. The split with the longest known head wins."""
+        parts: list[str] = []
+        for term in terms:
+            if len(term) < 9 or analysis.is_number(term):
+                continue
+            for i in range(len(term) - 4, 3, -1):
+                head, tail = term[:i], term[i:]
+                if head.endswith("s") and len(head) > 5 and not self.known_stem(analysis.stem(head)):
+                    head = head[:-1]
+                if self.known_stem(analysis.stem(head)) and self.known_stem(analysis.stem(tail)):
+                    parts += [head, tail]
+                    break
+        return parts
 
     def counts(self) -> tuple[int, int]:
         docs = self.db.execute("SELECT count(*) FROM documents WHERE state = 'ready'").fetchone()[0]

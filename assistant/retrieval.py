@@ -25,6 +25,10 @@ class Query:
     terms: list[str]  # Swedish-side content terms: what lexical search and the evidence gate use
     references: list[LegalReference] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
+    search_terms: list[str] = field(default_factory=list)  # terms + compound parts + synonyms
+    # What the evidence gate weighs: for an English question, its Swedish translation only, since
+    # English words left untranslated cannot appear in Swedish passages.
+    gate_terms: list[str] = field(default_factory=list)
 
     @property
     def search_text(self) -> str:
@@ -46,20 +50,29 @@ class Retriever:
         language = analysis.detect_language(question)
         extra = list(expansions or [])
         terms = analysis.content_terms(question)
+        gate_terms: list[str] | None = None
         if language == "en":
             glossary_terms, rest = self.glossary.expand(question)
             extra += [t for t in glossary_terms if t not in extra]
             # English words the glossary did not translate cannot match Swedish text; keep them only
             # as a fallback for English documents.
-            terms = [w for t in extra for w in analysis.content_terms(t)] + analysis.content_terms(rest)
+            swedish = [w for t in extra for w in analysis.content_terms(t)]
+            numbers = [w for w in analysis.content_terms(rest) if analysis.is_number(w)]
+            terms = swedish + analysis.content_terms(rest)
+            if swedish:
+                gate_terms = list(dict.fromkeys(swedish + numbers))
         else:
             terms += [w for t in extra for w in analysis.content_terms(t) if w not in terms]
+        synonyms = self.glossary.synonyms_for(" ".join([question, *extra]))
+        lexical_terms = list(dict.fromkeys(terms + self.store.lexical.decompound(terms)))
         return Query(
             text=question,
             language=language,
             terms=list(dict.fromkeys(terms)),
             references=find_references(question),
             expansions=extra,
+            search_terms=lexical_terms + [w for t in synonyms for w in analysis.content_terms(t)],
+            gate_terms=gate_terms or list(dict.fromkeys(terms)),
         )
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
@@ -75,9 +88,15 @@ class Retriever:
 
         s = self.settings
         if s.weight_words:
-            add("words", self.store.lexical.search_words(query.terms, n), s.weight_words)
+            add(
+                "words", self.store.lexical.search_words(query.search_terms or query.terms, n), s.weight_words
+            )
         if s.weight_trigram:
-            add("trigram", self.store.lexical.search_trigrams(query.terms, n), s.weight_trigram)
+            add(
+                "trigram",
+                self.store.lexical.search_trigrams(query.search_terms or query.terms, n),
+                s.weight_trigram,
+            )
         if s.weight_dense:
             add("dense", self.store.search_dense(query.search_text, n), s.weight_dense)
 
@@ -88,7 +107,7 @@ class Retriever:
         chunks = {c.id: c for c in exact} | self.store.lexical.get_chunks(
             i for i in order[:k] if i not in {c.id for c in exact}
         )
-        passages = []
+        passages: list[Passage] = []
         for chunk_id in order[:k]:
             chunk = chunks.get(chunk_id)
             if chunk is None:  # a vector whose lexical row is being rewritten right now
@@ -118,7 +137,7 @@ class Retriever:
         """
         if any(p.exact_reference for p in passages):
             return 1.0
-        terms = query.terms
+        terms = query.gate_terms or query.terms
         if not terms or not passages:
             return 0.0
         text = analysis.normalize(
@@ -132,6 +151,10 @@ class Retriever:
             if analysis.is_number(term) and len(term) == 4:
                 weight *= 2  # a year the passages do not mention is a question they cannot answer
             total += weight
-            if analysis.mentions(text, term):
+            alternatives = [term, *self.glossary.synonyms_for(term)]
+            if any(
+                all(analysis.mentions(text, w) for w in analysis.content_terms(alt) or [alt])
+                for alt in alternatives
+            ):
                 covered += weight
         return covered / total if total else 0.0

@@ -63,10 +63,10 @@ def _merge_small(sections: list[Section]) -> list[Section]:
             and prev.heading_path[:-1] == section.heading_path[:-1]
         ):
             heading = section.heading_path[-1] if section.heading_path else ""
-            joined = f"{prev.text}\n\n{heading}\n{section.text}" if heading else f"{prev.text}\n\n{section.text}"
-            merged[-1] = Section(
-                text=joined, heading_path=prev.heading_path, page=prev.page, law=prev.law
+            joined = (
+                f"{prev.text}\n\n{heading}\n{section.text}" if heading else f"{prev.text}\n\n{section.text}"
             )
+            merged[-1] = Section(text=joined, heading_path=prev.heading_path, page=prev.page, law=prev.law)
         else:
             merged.append(section)
     return merged

@@ -145,13 +145,9 @@ def _sync_file(
         doc = load(path)
         if urls.get(path) and not doc.url:
             doc.url = urls[path]
-        doc_language = doc.language or analysis.detect_language(
-            " ".join(s.text for s in doc.sections[:20])
-        )
+        doc_language = doc.language or analysis.detect_language(" ".join(s.text for s in doc.sections[:20]))
         doc_id = doc_id_for(source)
-        chunks = chunk_document(
-            doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language
-        )
+        chunks = chunk_document(doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language)
         meta = {**doc.meta, "url": doc.url, "language": doc_language, "format": path.suffix.lower()[1:]}
         store.upsert_document(doc_id, source, doc.title, digest, chunks, meta)
         report.chunks_written += len(chunks)

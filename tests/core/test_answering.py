@@ -53,7 +53,11 @@ def test_extractive_answer_quotes_and_cites_its_passages(offline: Assistant) -> 
 
 @pytest.mark.parametrize(
     "question",
-    ["Vad kostar en fika på Centralstationen?", "Vilka tröskelvärden gällde år 1995?", "Vem vann Melodifestivalen?"],
+    [
+        "Vad kostar en fika på Centralstationen?",
+        "Vilka tröskelvärden gällde år 1995?",
+        "Vem vann Melodifestivalen?",
+    ],
 )
 def test_questions_the_documents_do_not_cover_are_refused(offline: Assistant, question: str) -> None:
     events = collect(offline, question)
@@ -135,7 +139,9 @@ def test_english_question_is_translated_by_the_llm_before_search(online: Assista
     assert "English" in llm.chat_requests[-1]["messages"][0]["content"]
 
 
-def test_an_unreachable_llm_is_an_error_event_not_a_crash(store: ChunkStore, docs: Path, settings: Settings) -> None:
+def test_an_unreachable_llm_is_an_error_event_not_a_crash(
+    store: ChunkStore, docs: Path, settings: Settings
+) -> None:
     sync([docs], store)
     down = settings.model_copy(
         update={"llm_provider": "openai", "openai_base_url": "http://127.0.0.1:9/v1", "llm_timeout_s": 2.0}

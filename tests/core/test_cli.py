@@ -48,7 +48,11 @@ def test_a_failed_file_makes_ingest_exit_non_zero_with_one_line(stub_embeddings:
 def test_eval_reports_recall_and_refusals(stub_embeddings: LLMStub, docs: Path, tmp_path: Path) -> None:
     questions = tmp_path / "q.jsonl"
     rows = [
-        {"id": "a", "q": "Hur går en förfrågan om information till?", "evidence": ["förfrågan om information"]},
+        {
+            "id": "a",
+            "q": "Hur går en förfrågan om information till?",
+            "evidence": ["förfrågan om information"],
+        },
         {"id": "b", "q": "Vad kostar en fika på Centralstationen?", "unanswerable": True},
     ]
     questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
@@ -62,7 +66,9 @@ def test_eval_reports_recall_and_refusals(stub_embeddings: LLMStub, docs: Path, 
     assert report["results"][0]["passages"]
 
 
-def test_a_mismatched_index_gives_one_line_with_the_fix(stub_embeddings: LLMStub, docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_mismatched_index_gives_one_line_with_the_fix(
+    stub_embeddings: LLMStub, docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert runner.invoke(app, ["ingest", str(docs)]).exit_code == 0
     monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "another-model")
     get_settings.cache_clear()

@@ -52,7 +52,9 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(store: Ch
     sync([docs], store)
     before = store.counts()
     guide = docs / "dialog.md"
-    guide.write_text(guide.read_text(encoding="utf-8") + "\n## Efter dialogen\n\nSammanfatta vad ni lärt er.\n")
+    guide.write_text(
+        guide.read_text(encoding="utf-8") + "\n## Efter dialogen\n\nSammanfatta vad ni lärt er.\n"
+    )
     report = sync([docs], store)
     assert report.updated == [str(guide.resolve())]
     doc_chunks = store.lexical.get_chunks(store.lexical.chunk_ids(doc_id_for(str(guide.resolve()))))
@@ -83,7 +85,9 @@ def test_pdf_keeps_page_numbers_and_docx_html_text_load(store: ChunkStore, tmp_p
 
     folder = tmp_path / "formats"
     folder.mkdir()
-    (folder / "rapport.pdf").write_bytes(minimal_pdf(["Forsta sidan om upphandling.", "Andra sidan om avtalsspärr."]))
+    (folder / "rapport.pdf").write_bytes(
+        minimal_pdf(["Forsta sidan om upphandling.", "Andra sidan om avtalsspärr."])
+    )
     word = Document()
     word.add_heading("Vägledning", level=1)
     word.add_heading("Innovationspartnerskap", level=2)
@@ -93,7 +97,9 @@ def test_pdf_keeps_page_numbers_and_docx_html_text_load(store: ChunkStore, tmp_p
         "<html><body><h1>Dialog</h1><h2>RFI</h2><p>En förfrågan om information publiceras öppet.</p></body></html>",
         encoding="utf-8",
     )
-    (folder / "anteckning.txt").write_text("Anteckning\n\nTidig dialog sparar tid i upphandlingen.\n", encoding="utf-8")
+    (folder / "anteckning.txt").write_text(
+        "Anteckning\n\nTidig dialog sparar tid i upphandlingen.\n", encoding="utf-8"
+    )
     report = sync([folder], store)
     assert report.ok, report.failed
     chunks = store.lexical.get_chunks(

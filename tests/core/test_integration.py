@@ -75,7 +75,9 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.slow
-def test_the_same_code_path_works_against_chroma_run(settings: Settings, docs: Path, chroma_server: str) -> None:
+def test_the_same_code_path_works_against_chroma_run(
+    settings: Settings, docs: Path, chroma_server: str
+) -> None:
     remote = settings.model_copy(update={"chroma_url": chroma_server})
     store = ChunkStore(remote, embedder=HashEmbedder())
     report = sync([docs], store)

@@ -41,7 +41,10 @@ def test_table_rows_marked_as_headings_are_kept_as_text() -> None:
         ("Vad säger 6 kap. 31 § LOU?", [LegalReference("6", "31", "LOU")]),
         ("LUF 19 a kap 2§ om belopp", [LegalReference("19 a", "2", "LUF")]),
         ("Gäller 19a kap. 2 § här?", [LegalReference("19 a", "2", None)]),
-        ("Läs 4 kap. 1 § och 6 kap. 3 a §", [LegalReference("4", "1", None), LegalReference("6", "3 a", None)]),
+        (
+            "Läs 4 kap. 1 § och 6 kap. 3 a §",
+            [LegalReference("4", "1", None), LegalReference("6", "3 a", None)],
+        ),
         ("Vad är ett ramavtal?", []),
     ],
 )
@@ -70,7 +73,12 @@ def test_language_detection() -> None:
 
 @pytest.mark.parametrize(
     ("answer", "numbers"),
-    [("Ja [1]. Även [2][3].", [1, 2, 3]), ("Se [3, 1] och [1].", [3, 1]), ("Se [2-4].", [2, 3, 4]), ("Inget.", [])],
+    [
+        ("Ja [1]. Även [2][3].", [1, 2, 3]),
+        ("Se [3, 1] och [1].", [3, 1]),
+        ("Se [2-4].", [2, 3, 4]),
+        ("Inget.", []),
+    ],
 )
 def test_cited_numbers(answer: str, numbers: list[int]) -> None:
     assert cited_numbers(answer) == numbers
