@@ -104,21 +104,23 @@ _EN_MARKERS = frozenset("the and of to is are for with what when how which can d
 
 
 def mentions(text: str, term: str) -> bool:
-    """Whether normalized ``text`` has a word starting with ``term``'s stem, or for a compound
-    (direktupphandlingsgräns) words starting with both its parts."""
+    """Whether normalized ``text`` has a word of ``term``'s stem, or for a compound
+    (direktupphandlingsgräns, avtalstiden) words of both its parts."""
     if is_number(term):
         return re.search(rf"(?<![0-9]){re.escape(term)}(?![0-9])", text) is not None
     s = stem(term)
-    if len(s) >= 3 and _starts_word(text, s):
+    if len(s) >= 3 and _has_word(text, s):
         return True
-    if len(term) >= 9:
-        for i in range(4, len(term) - 3):
+    if len(term) >= 8:
+        for i in range(4, len(term) - 2):
             head, tail = term[:i], stem(term[i:])
             head = head[:-1] if head.endswith("s") and len(head) > 5 else head
-            if len(tail) >= 4 and _starts_word(text, head) and _starts_word(text, tail):
+            if len(tail) >= 3 and _has_word(text, stem(head)) and _has_word(text, tail):
                 return True
     return False
 
 
-def _starts_word(text: str, prefix: str) -> bool:
-    return re.search(rf"(?<![0-9a-zåäöéü]){re.escape(prefix)}", text) is not None
+def _has_word(text: str, stem_: str) -> bool:
+    """A word that is ``stem_`` plus an inflection; a long stem may also open a compound."""
+    tail = "[0-9a-zåäöéü]*" if len(stem_) >= 5 else "[a-zåäöé]{0,4}(?![0-9a-zåäöéü])"
+    return re.search(rf"(?<![0-9a-zåäöéü]){re.escape(stem_)}{tail}", text) is not None
