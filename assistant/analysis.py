@@ -34,7 +34,7 @@ STOPWORDS_EN = frozenset(
     have has had can could should would may might must shall will what which who whom whose when
     where why how this that these those it its i you we they he she them us our your their there
     here as into about over under between than then so if not no yes any all some more most many
-    much such own same each other also only just very please tell me my does is required required
+    much such own same each other also only just very please tell me my required
     """.split()
 )
 
@@ -73,14 +73,6 @@ def content_terms(text: str) -> list[str]:
 
 def trigrams(word: str) -> list[str]:
     return [word[i : i + 3] for i in range(len(word) - 2)]
-
-
-def term_forms(term: str) -> tuple[str, ...]:
-    """Substrings whose presence in a text shows it speaks of ``term`` (inflection-tolerant)."""
-    s = stem(term)
-    forms = {s if len(s) >= 3 else term}
-    # A long compound counts as present when its head and its tail both are (direktupphandlings|gräns).
-    return tuple(sorted(forms))
 
 
 def is_number(term: str) -> bool:

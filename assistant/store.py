@@ -167,7 +167,7 @@ class ChunkStore:
                 self._client = chroma_client(self.settings)
             try:
                 self._client.delete_collection(self.settings.chroma_collection)
-            except Exception:  # noqa: S110 - absent collection is the goal state
+            except Exception:  # an absent collection is the state we want
                 pass
             self._collection = None
 

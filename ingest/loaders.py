@@ -118,9 +118,7 @@ def load_text(path: Path) -> LoadedDocument:
     from unstructured.partition.text import partition_text
 
     _read_text(path)  # refuse binary or non-UTF-8 files with a clear reason first
-    doc = _load_with_unstructured(path, partition_text)
-    # Plain text has no real headings; the first line is the best title there is.
-    return doc
+    return _load_with_unstructured(path, partition_text)
 
 
 def _read_text(path: Path) -> str:
