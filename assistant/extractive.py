@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from assistant import analysis
 from assistant.types import Passage
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])|\n{2,}|\n(?=[-•*]|\d+\.\s)")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9(\"”])")
+# A full stop after these does not end a sentence ("6 kap. 31 §", "t.ex. RFI", "prop. 2015/16:195").
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:kap|t\.ex|bl\.a|s\.k|m\.m|d\.v\.s|dvs|jfr|prop|dir|bet|rskr|nr|st|p|s|ca|resp|art|e\.g|i\.e)"
+    r"|\b[A-ZÅÄÖ])\.$"
+)
+LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+EMPHASIS = re.compile(r"(\*\*|__|`)")
 MAX_SENTENCE = 420
 
 
@@ -18,9 +26,41 @@ class Excerpt:
     sentences: list[str]
 
 
+def _split_sentences(paragraph: str) -> list[str]:
+    pieces: list[str] = []
+    for piece in SENTENCE_END.split(paragraph):
+        if pieces and ABBREVIATIONS.search(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
+
+
 def sentences(text: str) -> list[str]:
-    parts = [re.sub(r"\s+", " ", s).strip(" -•*") for s in SENTENCE.split(text)]
-    return [p if len(p) <= MAX_SENTENCE else p[:MAX_SENTENCE].rsplit(" ", 1)[0] + " …" for p in parts if p]
+    """Quotable units of a passage: sentences, list items, and table rows read as "a – b – c"."""
+    units: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        prose: list[str] = []
+        for line in block.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("|"):
+                if TABLE_RULE.match(stripped):
+                    # The row above was the header: let it introduce the rows, like a lead-in ending ":".
+                    units[-1] = units[-1].rstrip(":") + ":"
+                else:
+                    cells = [c.strip() for c in stripped.strip("|").split("|")]
+                    units.append(" – ".join(c for c in cells if c))
+            elif LIST_ITEM.match(stripped):
+                if prose:
+                    units.extend(_split_sentences(" ".join(prose)))
+                    prose = []
+                units.append(LIST_ITEM.sub("", stripped))
+            elif stripped:
+                prose.append(stripped)
+        if prose:
+            units.extend(_split_sentences(" ".join(prose)))
+    cleaned = [EMPHASIS.sub("", re.sub(r"\s+", " ", u)).strip() for u in units]
+    return [u if len(u) <= MAX_SENTENCE else u[:MAX_SENTENCE].rsplit(" ", 1)[0] + " …" for u in cleaned if u]
 
 
 def _score(sentence: str, terms: list[str]) -> float:
@@ -33,26 +73,33 @@ def _score(sentence: str, terms: list[str]) -> float:
 def select(
     passages: list[Passage], terms: list[str], max_passages: int = 3, per_passage: int = 2
 ) -> list[Excerpt]:
-    """For each of the best passages, its ``per_passage`` best sentences in reading order."""
+    """For each of the best passages, its ``per_passage`` best sentences in reading order; a
+    sentence that introduces a list (ends with ":") brings the first items of the list along."""
     excerpts: list[Excerpt] = []
     for n, passage in enumerate(passages[:max_passages], start=1):
         candidates = sentences(passage.text)
         if not candidates:
             continue
         ranked = sorted(range(len(candidates)), key=lambda i: (-_score(candidates[i], terms), i))
-        keep = sorted(ranked[:per_passage])
         if n > 1 and _score(candidates[ranked[0]], terms) < 1:
             continue  # a lower-ranked passage that shares no word with the question adds noise
-        excerpts.append(Excerpt(n=n, sentences=[candidates[i] for i in keep]))
+        keep: set[int] = set()
+        for i in ranked[:per_passage]:
+            keep.add(i)
+            if candidates[i].endswith(":"):
+                keep.update(range(i + 1, min(i + 4, len(candidates))))
+        excerpts.append(Excerpt(n=n, sentences=[candidates[i] for i in sorted(keep)]))
     return excerpts
 
 
 def render(excerpts: list[Excerpt], intro: str, passages: list[Passage]) -> str:
     lines = [intro, ""]
     for ex in excerpts:
-        where = passages[ex.n - 1].chunk.location or passages[ex.n - 1].chunk.title
-        quote = " ".join(ex.sentences)
-        lines.append(f"> {quote} [{ex.n}]")
-        lines.append(f"> — {where}" if where else "")
+        chunk = passages[ex.n - 1].chunk
+        where = " › ".join(x for x in (chunk.title, chunk.location) if x)
+        for i, sentence in enumerate(ex.sentences):
+            marker = f" [{ex.n}]" if i == len(ex.sentences) - 1 else ""
+            lines.append(f"> {sentence}{marker}")
+        lines.append(f"— {where}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

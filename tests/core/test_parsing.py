@@ -95,3 +95,41 @@ def test_cited_numbers(answer: str, numbers: list[int]) -> None:
 )
 def test_injection_guard(question: str, expected: bool) -> None:
     assert looks_like_injection(question) is expected
+
+
+def test_excerpt_units_respect_abbreviations_tables_and_lists() -> None:
+    from assistant.extractive import sentences
+
+    text = (
+        "Gränsen står i LOU 19 a kap. 2 §. Den gäller t.ex. varor.\n\n"
+        "| Lag | Gräns |\n|---|---|\n| LOU | **700 000 kronor** |\n\n"
+        "Två villkor gäller:\n- resultaten tillfaller myndigheten\n- myndigheten betalar"
+    )
+    assert sentences(text) == [
+        "Gränsen står i LOU 19 a kap. 2 §.",
+        "Den gäller t.ex. varor.",
+        "Lag – Gräns:",
+        "LOU – 700 000 kronor",
+        "Två villkor gäller:",
+        "resultaten tillfaller myndigheten",
+        "myndigheten betalar",
+    ]
+
+
+def test_a_lead_in_sentence_brings_its_list_along() -> None:
+    from assistant.extractive import select
+    from assistant.types import Chunk, Passage
+
+    chunk = Chunk(
+        id="c",
+        doc_id="d",
+        title="T",
+        source="s.md",
+        text="Inledning om annat.\n\nLOU gäller bara om båda villkoren är uppfyllda:\n- villkor ett\n- villkor två",
+    )
+    excerpt = select([Passage(chunk=chunk)], ["villkoren"], per_passage=1)[0]
+    assert excerpt.sentences == [
+        "LOU gäller bara om båda villkoren är uppfyllda:",
+        "villkor ett",
+        "villkor två",
+    ]
