@@ -112,7 +112,15 @@ def mentions(text: str, term: str) -> bool:
     return False
 
 
+# Swedish inflectional endings: a short stem (bak, tid) must be followed by one of these, not by any
+# letters, or "bak" would match "bakom" and "tid" would match "tidning".
+INFLECTION = (
+    "(?:arnas|ernas|ornas|arna|erna|orna|ande|ende|ades|ade|are|ast|ens|ets|ars|ers|ors|"
+    "ar|er|or|en|et|na|ne|as|es|ad|at|de|te|da|ta|a|e|s|t|n)?"
+)
+
+
 def _has_word(text: str, stem_: str) -> bool:
     """A word that is ``stem_`` plus an inflection; a long stem may also open a compound."""
-    tail = "[0-9a-zåäöéü]*" if len(stem_) >= 5 else "[a-zåäöé]{0,4}(?![0-9a-zåäöéü])"
+    tail = "[0-9a-zåäöéü]*" if len(stem_) >= 5 else f"{INFLECTION}(?![0-9a-zåäöéü])"
     return re.search(rf"(?<![0-9a-zåäöéü]){re.escape(stem_)}{tail}", text) is not None

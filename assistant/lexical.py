@@ -263,12 +263,14 @@ class LexicalIndex:
         return [(r[0], -float(r[1])) for r in rows]
 
     def term_frequency(self, term: str) -> int:
-        """In how many chunks a word starting with ``term``'s stem occurs."""
+        """In how many chunks ``term`` occurs, by its stem."""
         stem = analysis.stem(analysis.normalize(term))
         if not stem or '"' in stem:
             return 0
+        # A long stem also counts as the head of compounds; a short one only as itself.
+        query = f'"{stem}" *' if len(stem) >= 5 else f'"{stem}"'
         row = self.db.execute(
-            "SELECT count(*) FROM chunks_words WHERE chunks_words MATCH ?", (f'"{stem}" *',)
+            "SELECT count(*) FROM chunks_words WHERE chunks_words MATCH ?", (query,)
         ).fetchone()
         return int(row[0])
 

@@ -4,6 +4,7 @@ fused by weighted reciprocal rank; plus the evidence measure the refusal decisio
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant import analysis
@@ -14,6 +15,7 @@ from assistant.store import ChunkStore
 from assistant.types import Chunk, Passage
 
 RRF_K = 60
+RERANK_POOL = 30
 
 
 @dataclass
@@ -76,52 +78,55 @@ class Retriever:
         )
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
+        """The ``k`` best passages: exact statute references first, then the fused candidates
+        re-ranked by how much of the question each one covers."""
         k = k or self.settings.top_k
-        n = max(self.settings.candidates, k)
-        ranked: dict[str, dict[str, float]] = {}
-        fused: dict[str, float] = {}
-
-        def add(name: str, hits: list[tuple[str, float]], weight: float) -> None:
-            for rank, (chunk_id, score) in enumerate(hits, start=1):
-                ranked.setdefault(chunk_id, {})[name] = score
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
-
-        s = self.settings
-        if s.weight_words:
-            add(
-                "words", self.store.lexical.search_words(query.search_terms or query.terms, n), s.weight_words
-            )
-        if s.weight_trigram:
-            add(
-                "trigram",
-                self.store.lexical.search_trigrams(query.search_terms or query.terms, n),
-                s.weight_trigram,
-            )
-        if s.weight_dense:
-            add("dense", self.store.search_dense(query.search_text, n), s.weight_dense)
-
+        fused, scores = self._fuse(query, max(self.settings.candidates, k))
         exact = self._exact(query.references)
-        order = [c.id for c in exact] + sorted(
-            (i for i in fused if i not in {c.id for c in exact}), key=lambda i: -fused[i]
-        )
-        chunks = {c.id: c for c in exact} | self.store.lexical.get_chunks(
-            i for i in order[:k] if i not in {c.id for c in exact}
-        )
-        passages: list[Passage] = []
-        for chunk_id in order[:k]:
-            chunk = chunks.get(chunk_id)
-            if chunk is None:  # a vector whose lexical row is being rewritten right now
-                continue
-            passages.append(
-                Passage(
-                    chunk=chunk,
-                    rank=len(passages) + 1,
-                    score=fused.get(chunk_id, 1.0),
-                    scores=ranked.get(chunk_id, {}),
-                    exact_reference=chunk_id not in fused or any(c.id == chunk_id for c in exact),
-                )
+        exact_ids = {c.id for c in exact}
+        pool = [i for i in sorted(fused, key=lambda i: -fused[i]) if i not in exact_ids][
+            : max(k, RERANK_POOL)
+        ]
+        chunks = self.store.lexical.get_chunks(pool)  # a vector whose row is being rewritten is skipped
+        final = {i: fused[i] for i in pool if i in chunks}
+        weight = self.settings.weight_coverage
+        if weight and final:
+            top = max(final.values())
+            terms = self._weighted_terms(query)
+            for chunk_id in final:
+                coverage = self._coverage(_searchable(chunks[chunk_id]), terms)
+                scores[chunk_id]["coverage"] = coverage
+                final[chunk_id] = final[chunk_id] / top + weight * coverage
+        ordered = [*exact, *(chunks[i] for i in sorted(final, key=lambda i: -final[i]))][:k]
+        return [
+            Passage(
+                chunk=chunk,
+                rank=rank,
+                score=final.get(chunk.id, 1.0),
+                scores=scores.get(chunk.id, {}),
+                exact_reference=chunk.id in exact_ids,
             )
-        return passages
+            for rank, chunk in enumerate(ordered, start=1)
+        ]
+
+    def _fuse(self, query: Query, n: int) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+        """Weighted reciprocal-rank fusion of the stem, trigram and dense result lists."""
+        s = self.settings
+        terms = query.search_terms or query.terms
+        lists: list[tuple[str, float, Callable[[], list[tuple[str, float]]]]] = [
+            ("words", s.weight_words, lambda: self.store.lexical.search_words(terms, n)),
+            ("trigram", s.weight_trigram, lambda: self.store.lexical.search_trigrams(terms, n)),
+            ("dense", s.weight_dense, lambda: self.store.search_dense(query.search_text, n)),
+        ]
+        fused: dict[str, float] = {}
+        scores: dict[str, dict[str, float]] = {}
+        for name, weight, run in lists:
+            if not weight:
+                continue
+            for rank, (chunk_id, score) in enumerate(run(), start=1):
+                scores.setdefault(chunk_id, {})[name] = score
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+        return fused, scores
 
     def _exact(self, references: list[LegalReference]) -> list[Chunk]:
         found: list[Chunk] = []
@@ -129,32 +134,43 @@ class Retriever:
             found.extend(self.store.lexical.find_sections(ref.chapter, ref.paragraph, ref.law)[:3])
         return found
 
-    def evidence(self, query: Query, passages: list[Passage], top: int = 3) -> float:
-        """How much of the question the best passages speak to, 0–1, weighting rare terms higher.
+    def _weighted_terms(self, query: Query) -> list[tuple[float, list[str]]]:
+        """Each term the question turns on, weighted by rarity, with its synonyms.
 
         A term absent from the whole corpus (a café, a year the documents never mention) weighs the
         most, so a question about something the documents do not cover scores low.
         """
-        if any(p.exact_reference for p in passages):
-            return 1.0
-        terms = query.gate_terms or query.terms
-        if not terms or not passages:
-            return 0.0
-        text = analysis.normalize(
-            " ".join(f"{p.chunk.title} {' '.join(p.chunk.heading_path)} {p.text}" for p in passages[:top])
-        )
         docs = max(self.store.counts()[1], 1)
-        total = covered = 0.0
-        for term in terms:
-            df = self.store.lexical.term_frequency(term)
-            weight = math.log(1 + docs / (1 + df))
+        weighted = []
+        for term in query.gate_terms or query.terms:
+            weight = math.log(1 + docs / (1 + self.store.lexical.term_frequency(term)))
             if analysis.is_number(term) and len(term) == 4:
                 weight *= 2  # a year the passages do not mention is a question they cannot answer
-            total += weight
-            alternatives = [term, *self.glossary.synonyms_for(term)]
+            weighted.append((weight, [term, *self.glossary.synonyms_for(term)]))
+        return weighted
+
+    @staticmethod
+    def _coverage(text: str, weighted: list[tuple[float, list[str]]]) -> float:
+        total = sum(w for w, _ in weighted)
+        covered = sum(
+            w
+            for w, alternatives in weighted
             if any(
-                all(analysis.mentions(text, w) for w in analysis.content_terms(alt) or [alt])
+                all(analysis.mentions(text, word) for word in analysis.content_terms(alt) or [alt])
                 for alt in alternatives
-            ):
-                covered += weight
+            )
+        )
         return covered / total if total else 0.0
+
+    def evidence(self, query: Query, passages: list[Passage], top: int = 3) -> float:
+        """How much of the question the best passages speak to, 0–1, weighting rare terms higher."""
+        if any(p.exact_reference for p in passages):
+            return 1.0
+        if not passages:
+            return 0.0
+        text = " ".join(_searchable(p.chunk) for p in passages[:top])
+        return self._coverage(text, self._weighted_terms(query))
+
+
+def _searchable(chunk: Chunk) -> str:
+    return analysis.normalize(f"{chunk.title} {' '.join(chunk.heading_path)} {chunk.text}")

@@ -149,3 +149,9 @@ def test_an_unreachable_llm_is_an_error_event_not_a_crash(
     events = collect(Assistant(down, store=store), "Hur går en förfrågan om information till?")
     assert isinstance(events[-1], Error) and events[-1].key == "llm_unavailable"
     assert "Traceback" not in events[-1].message
+
+
+def test_a_passage_that_covers_the_whole_question_outranks_a_partial_match(offline: Assistant) -> None:
+    passages = offline.search("Hur delas ett innovationspartnerskap in i etapper med delmål?", 3)
+    assert passages[0].chunk.section_ref == "LOU 6 kap. 31 §"
+    assert passages[0].scores["coverage"] > passages[-1].scores.get("coverage", 0)

@@ -60,6 +60,9 @@ def test_legal_references_are_found(question: str, expected: list[LegalReference
         ("specifika krav", "fika", False),
         ("tröskelvärdena för 2024", "1995", False),
         ("tröskelvärdena för 2024", "2024", True),
+        ("vem står bakom förslaget", "bakar", False),
+        ("kontraktets tid får förlängas", "avtalstiden", False),
+        ("avtalet gäller en viss tid", "avtalstiden", True),
     ],
 )
 def test_mentions_handles_inflection_and_compounds(text: str, term: str, expected: bool) -> None:
