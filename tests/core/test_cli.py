@@ -75,3 +75,6 @@ def test_a_mismatched_index_gives_one_line_with_the_fix(
     result = runner.invoke(app, ["ask", "Vad är en RFI?"])
     assert result.exit_code == 1
     assert "--reindex" in result.output and "Traceback" not in result.output
+    rebuilt = runner.invoke(app, ["ingest", "--reindex", str(docs)])
+    assert rebuilt.exit_code == 0 and "tillagda 2" in rebuilt.output
+    assert runner.invoke(app, ["ask", "Hur går en förfrågan om information till?"]).exit_code == 0
