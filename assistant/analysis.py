@@ -25,7 +25,7 @@ STOPWORDS_SV = frozenset(
     också även bara redan nu då sedan efter före under över mellan utan genom mot hos inom enligt
     alla allt andra annan annat någon något några ingen inget inga mycket mer mest många fler flest
     samma egen eget egna varje vilka sådan sådant sådana gäller gälla gällde finns fanns ges ge göra gör
-    gjorde används använda använder tex t.ex ja nej ju väl än inte icke upp ut in ner fram år åren ha få göra stor stort stora
+    gjorde tex t.ex ja nej ju väl än inte icke upp ut in ner fram år åren ha få göra stor stort stora
     """.split()
 )
 STOPWORDS_EN = frozenset(

@@ -44,3 +44,9 @@ class InvalidInputError(AdvisorError):
 
 class EmptyIndexError(AdvisorError):
     key = "empty_index"
+
+
+class WorkersNeedServerError(AdvisorError):
+    """Several server processes on the embedded Chroma, which is not process-safe."""
+
+    key = "workers_need_chroma_server"

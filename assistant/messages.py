@@ -78,6 +78,24 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "Frågan är för lång (högst {limit} tecken).",
         "en": "The question is too long (at most {limit} characters).",
     },
+    "conversation_not_found": {
+        "sv": "Konversationen finns inte (längre). Börja en ny konversation.",
+        "en": "The conversation does not exist (any more). Start a new conversation.",
+    },
+    "message_not_found": {
+        "sv": "Svaret finns inte i den konversationen.",
+        "en": "That answer is not part of the conversation.",
+    },
+    "workers_need_chroma_server": {
+        "sv": (
+            "--workers {workers} kräver en Chroma-server (ADVISOR_CHROMA_URL, t.ex. från `chroma run`): "
+            "den inbäddade Chroma-databasen tål inte flera processer. Kör med --workers 1 eller ange servern."
+        ),
+        "en": (
+            "--workers {workers} needs a Chroma server (ADVISOR_CHROMA_URL, e.g. from `chroma run`): "
+            "the embedded Chroma database is not safe for several processes. Use --workers 1 or set the server."
+        ),
+    },
     "empty_index": {
         "sv": "Inga dokument är indexerade ännu. Kör `advisor ingest corpus/` först.",
         "en": "No documents are indexed yet. Run `advisor ingest corpus/` first.",

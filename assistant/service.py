@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from assistant import analysis, extractive
@@ -56,7 +56,7 @@ class Assistant:
 
     async def answer(
         self, question: str, history: list[Turn] | None = None, language: str | None = None
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Yield Token*, Sources, Done for ``question``; or Error with a user-facing message."""
         question = (question or "").strip()
         language = language or analysis.detect_language(question)

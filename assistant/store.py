@@ -92,7 +92,7 @@ class ChunkStore:
         except EmbeddingMismatchError:
             raise
         except Exception as exc:
-            raise StoreUnavailableError(f"Chroma: {type(exc).__name__}: {exc}") from exc
+            raise StoreUnavailableError(f"Chroma: {type(exc).__name__}") from exc
 
     def _check_model(self, metadata: dict[str, Any]) -> None:
         stored = metadata.get("embedding_model")

@@ -1,0 +1,1 @@
+"""The web front-end: a FastAPI app (JSON API + chat page) that translates the core's events."""

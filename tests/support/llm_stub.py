@@ -105,6 +105,16 @@ class LLMStub:
         with self._lock:
             self._replies.extend(texts)
 
+    def reset(self) -> None:
+        """Forget scripted replies, recorded requests, counters, delay and failure mode."""
+        with self._lock:
+            self._replies.clear()
+            self.requests.clear()
+            self.paths.clear()
+            self.chunks_sent = self.streams_completed = self.streams_aborted = 0
+        self.delay = 0.0
+        self.fail_with = None
+
     def next_reply(self, messages: list[dict[str, Any]]) -> str:
         with self._lock:
             if self._replies:
@@ -113,11 +123,17 @@ class LLMStub:
 
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
-        return [body for path, body in zip(self.paths, self.requests, strict=True) if path.endswith("/completions")]
+        return [
+            body
+            for path, body in zip(self.paths, self.requests, strict=True)
+            if path.endswith("/completions")
+        ]
 
     @property
     def embedding_requests(self) -> list[dict[str, Any]]:
-        return [body for path, body in zip(self.paths, self.requests, strict=True) if path.endswith("/embeddings")]
+        return [
+            body for path, body in zip(self.paths, self.requests, strict=True) if path.endswith("/embeddings")
+        ]
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -132,7 +148,9 @@ class LLMStub:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="llm-stub", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="llm-stub", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -227,9 +245,13 @@ def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
                     },
                 )
                 return
-            self._stream(reply, ident, model, usage, bool((body.get("stream_options") or {}).get("include_usage")))
+            self._stream(
+                reply, ident, model, usage, bool((body.get("stream_options") or {}).get("include_usage"))
+            )
 
-        def _stream(self, reply: str, ident: str, model: str, usage: dict[str, int], include_usage: bool) -> None:
+        def _stream(
+            self, reply: str, ident: str, model: str, usage: dict[str, int], include_usage: bool
+        ) -> None:
             created = int(time.time())
 
             def chunk(delta: dict[str, str], finish: str | None) -> dict[str, Any]:

@@ -1,0 +1,95 @@
+"""The web API with the real core behind it: real retrieval, the real openai/LangChain client, and the
+LLM stub over HTTP for chat and embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from ingest.pipeline import sync
+from tests.support.llm_stub import LLMStub
+from tests.web.helpers import parse_sse, stubbed_settings
+from web.main import create_app
+
+QUESTION = "Hur går en förfrågan om information till?"
+
+
+def ask(client: TestClient, message: str = QUESTION, **extra: Any) -> list[tuple[str, Any]]:
+    response = client.post("/api/chat", json={"message": message, **extra})
+    assert response.status_code == 200, response.text
+    return parse_sse(response.text)
+
+
+def test_a_cited_answer_streams_from_the_llm(core_client: TestClient, llm: LLMStub) -> None:
+    llm.enqueue("Publicera en förfrågan om information och ge alla leverantörer samma svar [1].")
+    events = ask(core_client)
+    tokens = [data["text"] for name, data in events if name == "token"]
+    assert len(tokens) > 3 and "".join(tokens).endswith("samma svar [1].")
+    sources = next(data for name, data in events if name == "sources")
+    assert [s["n"] for s in sources] == [1]
+    assert sources[0]["title"] == "Tidig dialog med marknaden"
+    assert "förfrågan om information" in sources[0]["location"].lower()
+    assert "Publicera en förfrågan om information" in sources[0]["text"]
+    done = events[-1][1]
+    assert events[-1][0] == "done" and done["mode"] == "llm" and done["refused"] is False
+
+
+def test_a_follow_up_reaches_the_llm_with_the_conversation(core_client: TestClient, llm: LLMStub) -> None:
+    first = ask(core_client)[-1][1]
+    llm.enqueue("förfrågan om information möten", "Ja, dokumentera mötena [1].")
+    second = ask(core_client, "Och mötena, ska de dokumenteras?", conversation_id=first["conversation_id"])
+    assert second[-1][0] == "done" and second[-1][1]["conversation_id"] == first["conversation_id"]
+    answer_request = llm.chat_requests[-1]["messages"]
+    contents = [m["content"] for m in answer_request]
+    assert QUESTION in contents, "the earlier question is part of the prompt"
+    assert contents[-1] == "Och mötena, ska de dokumenteras?"
+    thread = core_client.get(f"/api/conversations/{first['conversation_id']}").json()
+    assert len(thread["messages"]) == 4
+
+
+def test_the_refusal_marker_becomes_a_refusal(core_client: TestClient, llm: LLMStub) -> None:
+    llm.enqueue("INGET_STÖD")
+    events = ask(core_client)
+    assert "INGET_STÖD" not in str(events)
+    assert events[-1][1]["refused"] is True
+
+
+def test_without_an_llm_the_answer_is_excerpts(settings: Settings, llm: LLMStub, docs: Path) -> None:
+    configured = stubbed_settings(settings, llm, with_llm=False)
+    sync([docs], ChunkStore(configured))
+    with TestClient(create_app(configured)) as client:
+        assert client.get("/api/health").json()["llm"] is False
+        events = ask(client)
+    done = events[-1][1]
+    assert done["mode"] == "extractive" and done["refused"] is False
+    assert next(data for name, data in events if name == "sources")
+    assert llm.chat_requests == [], "no language model may be called"
+
+
+def test_health_and_search_read_the_real_index(core_client: TestClient) -> None:
+    health = core_client.get("/api/health").json()
+    assert health["status"] == "ok" and health["documents"] == 2 and health["chunks"] > 2
+    assert health["llm"] is True and health["embedding_model"] == "openai:stub-embed"
+    results = core_client.post("/api/search", json={"query": "förfrågan om information", "k": 3}).json()[
+        "results"
+    ]
+    assert results and results[0]["title"] == "Tidig dialog med marknaden"
+    assert [r["rank"] for r in results] == sorted(r["rank"] for r in results)
+
+
+def test_an_unreachable_llm_is_a_user_facing_error_event(
+    settings: Settings, llm: LLMStub, docs: Path
+) -> None:
+    configured = stubbed_settings(settings, llm)
+    sync([docs], ChunkStore(configured))
+    llm.fail_with = 503  # embeddings were indexed; now every call fails
+    with TestClient(create_app(configured)) as client:
+        response = client.post("/api/chat", json={"message": QUESTION})
+    events = parse_sse(response.text)
+    assert events[-1][0] == "error"
+    assert events[-1][1]["key"] == "llm_unavailable"
+    assert "Traceback" not in response.text and "APIStatusError" not in response.text

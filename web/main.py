@@ -1,0 +1,54 @@
+"""``create_app``: assembles settings, routers, error handlers, static files and the API docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from assistant.settings import Settings, get_settings
+from ingest.offline import opt_out_of_network
+from web.errors import install_error_handlers
+from web.routers import chat, conversations, feedback, health, page, search
+
+DESCRIPTION = """Ask questions about innovation procurement and get answers cited from the indexed
+documents. `POST /api/chat` streams Server-Sent Events; the chat page is at `/`."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    if app.state.conversations is not None:
+        app.state.conversations.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The web app. ``settings`` defaults to the environment's (``get_settings()``)."""
+    opt_out_of_network()
+    app = _fastapi(
+        title="Rådgivare för innovationsupphandling",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings or get_settings()
+    app.state.assistant = None  # built on first use, see web.deps
+    app.state.conversations = None
+    install_error_handlers(app)
+    for module in (chat, search, feedback, conversations, health, page):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")
+    return app
+
+
+def _fastapi(**kwargs: Any) -> FastAPI:
+    """FastAPI whose /docs and /redoc load their scripts from this server, not from a CDN."""
+    try:
+        from fastapi_offline import FastAPIOffline
+    except ImportError:  # without the package the docs still work, with assets from FastAPI's CDN
+        return FastAPI(**kwargs)
+    app: FastAPI = FastAPIOffline(static_url="/static-docs", **kwargs)
+    return app

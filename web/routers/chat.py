@@ -1,0 +1,147 @@
+"""``POST /api/chat``: the core's answer events translated to Server-Sent Events.
+
+token → ``event: token``, sources → ``event: sources``, done → ``event: done`` (after the exchange is
+stored), error → ``event: error``. When the client goes away the core's generator is closed, so the
+language model stops generating for nobody.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
+
+from assistant.events import Done, Error, Event, Sources, Token
+from web.deps import AssistantDep, ConversationsDep, SettingsDep
+from web.errors import UserError, text
+from web.persistence import Answer, ConversationStore
+from web.schemas import ChatRequest
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["chat"])
+
+STREAM_DOC = """Answer a question as a stream of Server-Sent Events:
+
+* `token` — `{"text": "..."}`, a piece of the answer as it is written;
+* `sources` — a list of citations `{n, title, location, page, url, source, snippet, text, chunk_id}`;
+* `done` — `{"conversation_id", "message_id", "refused", "mode", "language"}`;
+* `error` — `{"message", "key"}`, a user-facing message.
+"""
+
+
+def sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+class EventStreamResponse(StreamingResponse):
+    """A streaming response that always closes its event generator, whichever way the stream ends."""
+
+    media_type = "text/event-stream"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            close = getattr(self.body_iterator, "aclose", None)
+            if close is not None:
+                with anyio.CancelScope(shield=True):
+                    await close()
+
+
+@router.post(
+    "/chat",
+    response_class=EventStreamResponse,
+    summary="Ask a question (streams Server-Sent Events)",
+    description=STREAM_DOC,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "The answer as events."}},
+)
+async def chat(
+    body: ChatRequest,
+    request: Request,
+    assistant: AssistantDep,
+    conversations: ConversationsDep,
+    settings: SettingsDep,
+) -> EventStreamResponse:
+    question = body.message.strip()
+    if not question:
+        raise UserError("empty_question", body.language)
+    if len(question) > settings.max_question_chars:
+        raise UserError("question_too_long", body.language, limit=settings.max_question_chars)
+    history = []
+    if body.conversation_id:
+        found = await run_in_threadpool(conversations.exists, body.conversation_id)
+        if not found:
+            raise UserError("conversation_not_found", body.language)
+        history = await run_in_threadpool(conversations.history, body.conversation_id)
+
+    events = assistant.answer(question, history=history, language=body.language)
+    stream = _translate(
+        events,
+        request,
+        conversations,
+        question=question,
+        conversation_id=body.conversation_id,
+        language=body.language or settings.default_language,
+    )
+    return EventStreamResponse(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _translate(
+    events: AsyncGenerator[Event, None],
+    request: Request,
+    conversations: ConversationStore,
+    *,
+    question: str,
+    conversation_id: str | None,
+    language: str,
+) -> AsyncIterator[str]:
+    citations: list[dict[str, Any]] = []
+    try:
+        async for event in events:
+            if await request.is_disconnected():
+                log.info("client disconnected; answer abandoned")
+                return
+            if isinstance(event, Token):
+                yield sse("token", {"text": event.text})
+            elif isinstance(event, Sources):
+                citations = [c.as_dict() for c in event.citations]
+                yield sse("sources", citations)
+            elif isinstance(event, Done):
+                answer = Answer(
+                    text=event.answer,
+                    citations=citations,
+                    refused=event.refused,
+                    mode=event.mode,
+                    language=event.language,
+                    query=event.query,
+                    top_chunk_ids=list(event.top_chunk_ids),
+                )
+                exchange = await run_in_threadpool(
+                    conversations.record_exchange, conversation_id, question, answer
+                )
+                yield sse(
+                    "done",
+                    {
+                        "conversation_id": exchange.conversation_id,
+                        "message_id": exchange.message_id,
+                        "refused": event.refused,
+                        "mode": event.mode,
+                        "language": event.language,
+                    },
+                )
+            elif isinstance(event, Error):
+                yield sse("error", {"message": event.message or text(event.key, language), "key": event.key})
+    except Exception:  # a bug or a database failure: log it, tell the user only that it failed
+        log.exception("answering %r failed", question[:80])
+        yield sse("error", {"message": text("internal", language), "key": "internal"})
+    finally:
+        with anyio.CancelScope(shield=True):
+            await events.aclose()

@@ -1,0 +1,42 @@
+"""``GET /api/health``: is the index reachable, how much is in it, is a language model configured."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from assistant.errors import AdvisorError
+from web.deps import AssistantDep, SettingsDep
+from web.errors import text
+from web.schemas import Health
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Index size and whether a language model is configured",
+    responses={503: {"description": "The index cannot be read."}},
+)
+def health(assistant: AssistantDep, settings: SettingsDep) -> Health | JSONResponse:
+    try:
+        info = assistant.status()
+    except AdvisorError as exc:
+        report = Health(
+            status="unavailable",
+            documents=0,
+            chunks=0,
+            llm=settings.llm_enabled,
+            detail=text(exc.key, None, detail=exc.detail, **exc.params),
+        )
+        return JSONResponse(report.model_dump(), status_code=503)
+    return Health(
+        status="ok",
+        documents=int(info.get("documents") or 0),
+        chunks=int(info.get("chunks") or 0),
+        llm=info.get("llm_model") is not None,
+        mode=info.get("mode"),
+        embedding_model=info.get("embedding_model"),
+        llm_model=info.get("llm_model"),
+    )
