@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from assistant.settings import Settings, get_settings
 from ingest.offline import opt_out_of_network
@@ -46,9 +47,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _fastapi(**kwargs: Any) -> FastAPI:
     """FastAPI whose /docs and /redoc load their scripts from this server, not from a CDN."""
-    try:
-        from fastapi_offline import FastAPIOffline
-    except ImportError:  # without the package the docs still work, with assets from FastAPI's CDN
-        return FastAPI(**kwargs)
     app: FastAPI = FastAPIOffline(static_url="/static-docs", **kwargs)
     return app
