@@ -9,7 +9,7 @@ from assistant.types import Chunk
 from ingest.model import LoadedDocument, Section
 
 # Bump when chunking changes, so unchanged files are re-chunked on the next ingest.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 MAX_CHARS = 1400
 MIN_CHARS = 200
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÅÄÖ0-9\-•])")

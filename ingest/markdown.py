@@ -50,6 +50,25 @@ def _is_heading(title: str) -> bool:
     return not TABLE_ROW.search(title)
 
 
+def _trailing_rubric(lines: list[str]) -> str | None:
+    """Pop and return the last line of ``lines`` if it is a rubric: short, alone after a blank
+    line, capitalised, with no sentence punctuation."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) < 2 or lines[-2].strip():
+        return None
+    candidate = lines[-1].strip()
+    if (
+        len(candidate) < 90
+        and candidate[:1].isupper()
+        and not re.search(r"[.:;,]$", candidate)
+        and not candidate.startswith(("-", "*"))
+    ):
+        lines.pop()
+        return candidate
+    return None
+
+
 def _normalize_number(raw: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"(\d)([a-z])", r"\1 \2", raw.strip().lower()))
 
@@ -64,6 +83,7 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
     chapter: str | None = None
     paragraph: str | None = None
     seen_h1 = False
+    subheading: str | None = None  # a plain-line rubric ("När förfarandet får användas")
 
     def flush() -> None:
         content = "\n".join(lines).strip()
@@ -72,7 +92,7 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
             sections.append(
                 Section(
                     text=content,
-                    heading_path=tuple(h for _, h in path),
+                    heading_path=tuple(h for _, h in path) + ((subheading,) if subheading else ()),
                     law=law if (chapter or paragraph) else None,
                     chapter=chapter if paragraph else None,
                     paragraph=paragraph,
@@ -82,8 +102,15 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
     for raw_line in body.splitlines():
         match = HEADING.match(raw_line)
         if match and _is_heading(match.group(2)):
-            flush()
             level, title = len(match.group(1)), strip_links(match.group(2)).strip()
+            # SFS Markdown leaves some rubrics as plain lines; one standing alone just before a
+            # paragraph heads that paragraph, not the end of the one before.
+            rubric = _trailing_rubric(lines) if law and PARAGRAPH.match(title) else None
+            flush()
+            if law and level < 4:
+                subheading = None
+            if rubric:
+                subheading = rubric
             if level == 1 and not seen_h1:
                 seen_h1 = True
                 doc_title = doc_title or title

@@ -136,3 +136,15 @@ def test_a_lead_in_sentence_brings_its_list_along() -> None:
         "villkor ett",
         "villkor två",
     ]
+
+
+def test_a_plain_line_rubric_heads_the_paragraph_after_it() -> None:
+    text = STATUTE.replace(
+        "Ett partnerskap för innovation får delas in i etapper med delmål och ersättning i omgångar.\n",
+        "Ett partnerskap för innovation får delas in i etapper med delmål och ersättning i omgångar.\n\n"
+        "Avslutande av partnerskapet\n",
+    )
+    sections = {s.section_ref: s for s in parse_markdown(text, "x").sections}
+    assert sections["LOU 6 kap. 31 §"].text.endswith("omgångar.")
+    assert sections["LOU 6 kap. 31 a §"].heading_path[-1] == "Avslutande av partnerskapet"
+    assert sections["LOU 19 a kap. 2 §"].heading_path[-1] == "Belopp"
