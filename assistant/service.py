@@ -133,14 +133,7 @@ class Assistant:
         text = message(key, language)
         yield Token(text)
         yield Sources([])
-        yield Done(
-            refused=True,
-            mode=self.mode,
-            answer=text,
-            language=language,
-            query=query,
-            top_chunk_ids=[p.chunk.id for p in passages or []],
-        )
+        yield _done(True, self.mode, text, language, query, passages or [])
 
     async def _extractive(self, query: Query, passages: list[Passage], language: str) -> AsyncIterator[Event]:
         excerpts = extractive.select(passages, query.terms)
@@ -148,14 +141,7 @@ class Assistant:
         for line in text.splitlines(keepends=True):
             yield Token(line)
         yield Sources([citation(ex.n, passages[ex.n - 1], " ".join(ex.sentences)) for ex in excerpts])
-        yield Done(
-            refused=False,
-            mode="extractive",
-            answer=text,
-            language=language,
-            query=query.text,
-            top_chunk_ids=[p.chunk.id for p in passages],
-        )
+        yield _done(False, "extractive", text, language, query.text, passages)
 
     async def _generate(
         self, question: str, query: Query, passages: list[Passage], history: list[Turn], language: str
@@ -204,14 +190,7 @@ class Assistant:
         if not streaming:
             yield Token(held)
         yield Sources(cited_sources(answer, passages))
-        yield Done(
-            refused=False,
-            mode="llm",
-            answer=answer,
-            language=language,
-            query=query.text,
-            top_chunk_ids=[p.chunk.id for p in passages],
-        )
+        yield _done(False, "llm", answer, language, query.text, passages)
 
     # --- status ---------------------------------------------------------------------------------
 
@@ -225,6 +204,17 @@ class Assistant:
             "mode": self.mode,
             "vector_store": self.settings.chroma_url or str(self.settings.chroma_dir),
         }
+
+
+def _done(refused: bool, mode: str, answer: str, language: str, query: str, passages: list[Passage]) -> Done:
+    return Done(
+        refused=refused,
+        mode=mode,
+        answer=answer,
+        language=language,
+        query=query,
+        top_chunk_ids=[p.chunk.id for p in passages],
+    )
 
 
 def build_assistant(settings: Settings) -> Assistant:

@@ -7,7 +7,8 @@ whose tests override them never loads a model or opens a database.
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -16,6 +17,7 @@ from assistant.settings import Settings
 from web.persistence import ConversationStore
 
 _build_lock = threading.Lock()
+T = TypeVar("T")
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -23,26 +25,25 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def _built(request: Request, name: str, build: Callable[[Settings], T]) -> T:
+    """``app.state.<name>``, built from the settings on first use (once, whichever thread asks)."""
+    state = request.app.state
+    if getattr(state, name) is None:
+        with _build_lock:
+            if getattr(state, name) is None:
+                setattr(state, name, build(state.settings))
+    value: T = getattr(state, name)
+    return value
+
+
 # Sync on purpose: FastAPI runs these in the thread pool, so a slow first build (loading the
 # embedding model, opening Chroma) does not block the event loop.
 def get_assistant(request: Request) -> Assistant:
-    state = request.app.state
-    if state.assistant is None:
-        with _build_lock:
-            if state.assistant is None:
-                state.assistant = build_assistant(state.settings)
-    assistant: Assistant = state.assistant
-    return assistant
+    return _built(request, "assistant", build_assistant)
 
 
 def get_conversations(request: Request) -> ConversationStore:
-    state = request.app.state
-    if state.conversations is None:
-        with _build_lock:
-            if state.conversations is None:
-                state.conversations = ConversationStore.from_url(state.settings.sql_url)
-    conversations: ConversationStore = state.conversations
-    return conversations
+    return _built(request, "conversations", lambda settings: ConversationStore.from_url(settings.sql_url))
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
