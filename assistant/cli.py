@@ -78,14 +78,31 @@ def _store(settings: Settings) -> Any:
     return ChunkStore(settings)
 
 
-def _ingest(paths: list[Path], settings: Settings, prune: bool, reindex: bool, quiet: bool = False) -> Any:
-    from ingest.pipeline import discover, sync
+def _ingest(
+    paths: list[Path],
+    settings: Settings,
+    prune: bool,
+    reindex: bool,
+    quiet: bool = False,
+    sources: Path | None = None,
+) -> Any:
+    from ingest.pipeline import SyncReport, discover, sync
 
     store = _store(settings)
     if reindex:
         store.reset()
         store = _store(settings)
-    files, _, _ = discover(paths)
+    report = SyncReport()
+    batches: list[tuple[list[Path], bool]] = [(paths, prune)] if paths else []
+    if sources is not None:
+        from ingest.sources import fetch_sources, load_sources
+
+        folder = settings.data_dir / "sources"
+        fetched = fetch_sources(load_sources(sources), folder)
+        report.failed.extend(fetched.failed)
+        # The downloads mirror the list: an entry taken off it leaves the index too.
+        batches.append(([folder], True))
+    files = [f for batch, _ in batches for f in discover(batch)[0]]
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -103,20 +120,32 @@ def _ingest(paths: list[Path], settings: Settings, prune: bool, reindex: bool, q
                 progress.advance(task)
             progress.update(task, current=f"{name} ({status})")
 
-        report = sync(paths, store, prune=prune, progress=step)
+        for batch, batch_prune in batches:
+            report.merge(sync(batch, store, prune=batch_prune, progress=step))
     return report
 
 
 @app.command()
 @friendly
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to index.")] = None,
     prune: Annotated[bool, typer.Option(help="Remove documents whose files are gone.")] = False,
     reindex: Annotated[bool, typer.Option(help="Drop the index and build it anew.")] = False,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also fetch and index the official documents listed in this file (needs a network)."
+        ),
+    ] = None,
 ) -> None:
     """Index documents (PDF, DOCX, HTML, Markdown, text); unchanged files are skipped."""
+    if not paths and sources is None:
+        err.print(
+            "[red]Fel:[/red] ange filer eller mappar, eller --sources FIL / give paths or --sources FILE"
+        )
+        raise typer.Exit(2)
     started = time.perf_counter()
-    report = _ingest(paths, get_settings(), prune, reindex)
+    report = _ingest(paths or [], get_settings(), prune, reindex, sources=sources)
     seconds = time.perf_counter() - started
     out.print(
         f"tillagda {len(report.added)} · uppdaterade {len(report.updated)} · oförändrade "

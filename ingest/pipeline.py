@@ -37,6 +37,11 @@ class SyncReport:
     def ok(self) -> bool:
         return not self.failed
 
+    def merge(self, other: SyncReport) -> None:
+        for name in ("added", "updated", "unchanged", "removed", "skipped", "failed"):
+            getattr(self, name).extend(getattr(other, name))
+        self.chunks_written += other.chunks_written
+
 
 Progress = Callable[[str, str], None]
 
@@ -71,18 +76,27 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Path]
     return files, refused, roots
 
 
-def _manifest_urls(root: Path) -> dict[Path, str]:
-    urls: dict[Path, str] = {}
+@dataclass(frozen=True)
+class ManifestEntry:
+    url: str | None
+    title: str | None
+
+
+def _manifest(root: Path) -> dict[Path, ManifestEntry]:
+    """file → its public URL and title, from every INDEX.csv below ``root``."""
+    entries: dict[Path, ManifestEntry] = {}
     for manifest in root.rglob(MANIFEST):
         try:
             with manifest.open(encoding="utf-8") as fh:
                 for row in csv.DictReader(fh):
                     url = row.get("url") or row.get("regeringen_url") or row.get("source_url")
-                    if row.get("file") and url:
-                        urls[(manifest.parent / row["file"]).resolve()] = url
+                    if row.get("file"):
+                        entries[(manifest.parent / row["file"]).resolve()] = ManifestEntry(
+                            url or None, row.get("title") or None
+                        )
         except (OSError, csv.Error, UnicodeDecodeError):
             continue
-    return urls
+    return entries
 
 
 def sync(
@@ -102,9 +116,9 @@ def sync(
             else message("unsupported_file", language, suffix=path.suffix or "(none)")
         )
         report.failed.append((str(path), reason))
-    urls: dict[Path, str] = {}
+    manifest: dict[Path, ManifestEntry] = {}
     for root in {r for _, r in files} | set(roots):
-        urls.update(_manifest_urls(root))
+        manifest.update(_manifest(root))
 
     known = store.lexical.document_hashes()
     seen: set[str] = set()
@@ -112,7 +126,7 @@ def sync(
         source = str(path)
         seen.add(source)
         name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
-        status = _sync_file(path, source, store, known, urls, report, language)
+        status = _sync_file(path, source, store, known, manifest.get(path), report, language)
         if progress:
             progress(name, status)
 
@@ -132,7 +146,7 @@ def _sync_file(
     source: str,
     store: ChunkStore,
     known: dict[str, tuple[str, str, str]],
-    urls: dict[Path, str],
+    listed: ManifestEntry | None,
     report: SyncReport,
     language: str,
 ) -> str:
@@ -143,8 +157,10 @@ def _sync_file(
             report.unchanged.append(source)
             return "unchanged"
         doc = load(path)
-        if urls.get(path) and not doc.url:
-            doc.url = urls[path]
+        if listed is not None:
+            # A manifest names where the file was published; that is what a citation should show.
+            doc.url = doc.url or listed.url
+            doc.title = listed.title or doc.title
         doc_language = doc.language or analysis.detect_language(" ".join(s.text for s in doc.sections[:20]))
         doc_id = doc_id_for(source)
         chunks = chunk_document(doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language)
