@@ -26,10 +26,13 @@ from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.types import Passage, Turn
 
-FOLLOW_UP = re.compile(
-    r"^(och|men|samt|också|även|and|but|what about|how about|vad gäller|hur är det med|om)\b"
-    r"|\b(det|den|dessa|detta|där|då|sådan|sådana|it|that|this|those|them|they)\b",
-    re.IGNORECASE,
+# A question that leans on the one before: it opens with a continuation ("Och om …", "What about …")
+# or refers back with a pronoun while naming little of its own.
+CONTINUES = re.compile(
+    r"^(och|men|samt|också|även|and|but|what about|how about|vad gäller|hur är det med)\b", re.IGNORECASE
+)
+REFERS_BACK = re.compile(
+    r"\b(det|den|dessa|detta|denna|där|då|sådan|sådana|it|that|this|those|them|they)\b", re.IGNORECASE
 )
 HISTORY_TURNS = 6
 
@@ -72,11 +75,9 @@ class Assistant:
                 yield event
             return
         try:
-            query = await self._standalone_query(question, history or [])
-            passages = await asyncio.to_thread(self.retriever.search, query)
+            query, passages, coverage = await self._retrieve(question, history or [])
             if not passages and self.store.counts()[1] == 0:
                 raise EmptyIndexError()
-            coverage = self.retriever.evidence(query, passages)
             if coverage < self.settings.min_coverage:
                 async for event in self._decline("refusal", language, query.text, passages):
                     yield event
@@ -95,24 +96,41 @@ class Assistant:
     def search(self, query: str, k: int = 10) -> list[Passage]:
         return self.retriever.search(self.retriever.analyze(query), k)
 
-    async def _standalone_query(self, question: str, history: list[Turn]) -> Query:
-        """The question as retrieval should see it: a follow-up completed from the conversation, and
-        an English question expanded into Swedish terms."""
+    async def _retrieve(self, question: str, history: list[Turn]) -> tuple[Query, list[Passage], float]:
+        """Passages for the question as retrieval should see it, and how well they cover it.
+
+        With a language model, a question in a conversation (or in English) is rewritten into a
+        standalone Swedish search query. Without one, a question that clearly leans on the previous
+        one is merged with it; any other is searched alone first, and merged only if alone it finds
+        too little — so a new topic in a conversation is not dragged back to the old one.
+        """
         previous = [t.content for t in history if t.role == "user"]
-        is_follow_up = bool(previous) and (
-            len(analysis.content_terms(question)) <= 4 or FOLLOW_UP.search(question) is not None
-        )
-        needs_translation = analysis.detect_language(question) == "en"
-        if self.llm is not None and (is_follow_up or needs_translation):
+        english = analysis.detect_language(question) == "en"
+        candidates: list[Query] = []
+        if self.llm is not None and (previous or english):
             rewritten = await self._condense(question, history)
             if rewritten:
-                query = self.retriever.analyze(question, expansions=[rewritten])
-                return query
-        if is_follow_up:
+                candidates.append(self.retriever.analyze(question, expansions=[rewritten]))
+        if not candidates and previous:
             merged = self.retriever.analyze(f"{previous[-1]} {question}")
             merged.text = question
-            return merged
-        return self.retriever.analyze(question)
+            leans_back = CONTINUES.search(question) is not None or (
+                REFERS_BACK.search(question) is not None and len(analysis.content_terms(question)) <= 3
+            )
+            candidates = [merged] if leans_back else [self.retriever.analyze(question), merged]
+        if not candidates:
+            candidates.append(self.retriever.analyze(question))
+
+        best: tuple[Query, list[Passage], float] | None = None
+        for query in candidates:
+            passages = await asyncio.to_thread(self.retriever.search, query)
+            coverage = self.retriever.evidence(query, passages)
+            if best is None or coverage > best[2]:
+                best = (query, passages, coverage)
+            if coverage >= self.settings.min_coverage:
+                break
+        assert best is not None
+        return best
 
     async def _condense(self, question: str, history: list[Turn]) -> str:
         from langchain_core.messages import HumanMessage, SystemMessage

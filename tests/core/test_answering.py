@@ -84,11 +84,23 @@ def test_english_question_is_expanded_through_the_glossary(offline: Assistant) -
     assert "innovationspartnerskap" in query.terms
 
 
+def sources_of(events: list[Event]) -> list[str]:
+    found = next(e for e in events if isinstance(e, Sources))
+    return [c.location for c in found.citations]
+
+
 def test_follow_up_without_llm_is_merged_with_the_previous_question(offline: Assistant) -> None:
     history = [Turn("user", "Hur fungerar ett innovationspartnerskap?"), Turn("assistant", "…")]
-    events = collect(offline, "Och hur avslutas det?", history)
+    events = collect(offline, "Och får myndigheten avsluta det?", history)
     done = events[-1]
     assert isinstance(done, Done) and not done.refused
+    assert "LOU 6 kap. 31 a §" in sources_of(events)
+
+
+def test_a_new_topic_in_a_conversation_is_searched_on_its_own(offline: Assistant) -> None:
+    history = [Turn("user", "Hur fungerar ett innovationspartnerskap?"), Turn("assistant", "…")]
+    events = collect(offline, "Hur går en förfrågan om information till?", history)
+    assert sources_of(events)[0] == "Hur en förfrågan om information (RFI) går till"
 
 
 # --- with a language model, over real HTTP ---------------------------------------------------------
@@ -137,6 +149,18 @@ def test_english_question_is_translated_by_the_llm_before_search(online: Assista
     assert isinstance(done, Done) and not done.refused
     assert len(llm.chat_requests) == 2
     assert "English" in llm.chat_requests[-1]["messages"][0]["content"]
+
+
+def test_with_an_llm_a_question_in_a_conversation_is_rewritten_before_search(
+    online: Assistant, llm: LLMStub
+) -> None:
+    llm.enqueue("förfrågan om information RFI", "Publicera en förfrågan om information [1].")
+    history = [Turn("user", "Hur fungerar ett innovationspartnerskap?"), Turn("assistant", "Så här [1].")]
+    events = collect(online, "Och hur gör man en RFI?", history)
+    assert isinstance(events[-1], Done) and not events[-1].refused
+    condense = llm.chat_requests[0]["messages"]
+    assert "innovationspartnerskap" in condense[-1]["content"]
+    assert sources_of(events)[0] == "Hur en förfrågan om information (RFI) går till"
 
 
 def test_an_unreachable_llm_is_an_error_event_not_a_crash(
