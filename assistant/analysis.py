@@ -75,6 +75,30 @@ def trigrams(word: str) -> list[str]:
     return [word[i : i + 3] for i in range(len(word) - 2)]
 
 
+@lru_cache(maxsize=65536)
+def specificity(term: str) -> float:
+    """How much a word says about a topic: its rarity in general language (7 − Zipf frequency),
+    between 0.5 for the commonest words and 7 for words general text hardly uses. A word counts
+    as common if it is common in Swedish or in English, so an English word left untranslated
+    weighs by its English frequency."""
+    from wordfreq import zipf_frequency
+
+    if is_number(term):
+        return 4.0
+    zipf = max(zipf_frequency(term, "sv"), zipf_frequency(term, "en"))
+    return min(7.0, max(0.5, 7.0 - zipf))
+
+
+def proper_nouns(text: str) -> list[str]:
+    """Capitalised words that do not open a sentence, lower-cased: names of places, firms, bodies."""
+    found = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][a-zåäöéü]{2,})", text.strip())
+    return [w.lower() for w in found if w.lower() not in STOPWORDS_EN and w.lower() not in STOPWORDS_SV]
+
+
+def is_year(term: str) -> bool:
+    return len(term) == 4 and term.isdigit() and 1900 <= int(term) <= 2099
+
+
 def is_number(term: str) -> bool:
     return term.replace(":", "").replace("-", "").isdigit()
 

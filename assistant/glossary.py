@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,12 +49,31 @@ class Glossary:
         return found
 
     def expand(self, question: str) -> tuple[list[str], str]:
-        """Swedish terms for the English phrases in ``question``, and the question with them removed."""
-        text = f" {' '.join(analysis.words(question))} "
+        """Swedish terms for the English phrases in ``question``, and the words left untranslated.
+
+        Phrases match longest first, each word also in its inflected forms ("advertised" finds
+        "advertise", "meetings" finds "meeting"), but never by a looser stem ("good" is not "goods").
+        """
+        tokens = analysis.words(question)
+        used = [False] * len(tokens)
         found: list[str] = []
         for phrase, sv in self.entries:
-            pattern = re.compile(rf"\b{re.escape(phrase)}(?:s|es)?\b")
-            if pattern.search(text):
-                text = pattern.sub(" ", text)
-                found.extend(t for t in sv if t not in found)
-        return found, text.strip()
+            target = analysis.words(phrase)
+            n = len(target)
+            if not n:
+                continue
+            for i in range(len(tokens) - n + 1):
+                window = tokens[i : i + n]
+                if not any(used[i : i + n]) and all(map(inflects, window, target)):
+                    used[i : i + n] = [True] * n
+                    found.extend(t for t in sv if t not in found)
+        rest = " ".join(t for t, u in zip(tokens, used, strict=True) if not u)
+        return found, rest
+
+
+def inflects(token: str, word: str) -> bool:
+    """Whether ``token`` is ``word`` or a regular English inflection of it."""
+    if token == word:
+        return True
+    stem = word[:-1] if word.endswith("e") else word
+    return any(token == stem + end for end in ("s", "es", "ed", "ing", "d")) or token == word + "s"

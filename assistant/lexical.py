@@ -279,17 +279,23 @@ class LexicalIndex:
         return bool(row and row[0] >= 2)
 
     def decompound(self, terms: list[str]) -> list[str]:
-        """Parts of Swedish compounds the index knows as words: direktupphandlingsgränsen →
-        direktupphandling, gräns. The split with the longest known head wins."""
+        """Parts of Swedish compounds the index does not know as whole words but knows the parts
+        of: årsomsättning → års, omsättning. A word the index knows is left whole, so
+        "annonsering" is never split into "annonse" + "ring"."""
         parts: list[str] = []
         for term in terms:
-            if len(term) < 9 or analysis.is_number(term):
+            if len(term) < 8 or analysis.is_number(term) or self.known_stem(analysis.stem(term)):
                 continue
-            for i in range(len(term) - 4, 3, -1):
+            for i in range(len(term) - 4, 2, -1):
                 head, tail = term[:i], term[i:]
-                if head.endswith("s") and len(head) > 5 and not self.known_stem(analysis.stem(head)):
+                if head.endswith("s") and len(head) > 4 and not self.known_stem(analysis.stem(head)):
                     head = head[:-1]
-                if self.known_stem(analysis.stem(head)) and self.known_stem(analysis.stem(tail)):
+                tail_stem = analysis.stem(tail)
+                if (
+                    len(tail_stem) >= 4
+                    and self.known_stem(analysis.stem(head))
+                    and self.known_stem(tail_stem)
+                ):
                     parts += [head, tail]
                     break
         return parts

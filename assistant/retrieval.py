@@ -16,6 +16,7 @@ from assistant.types import Chunk, Passage
 
 RRF_K = 60
 RERANK_POOL = 30
+UNCOVERED_ANCHOR = 0.2
 
 
 @dataclass
@@ -31,6 +32,11 @@ class Query:
     # What the evidence gate weighs: for an English question, its Swedish translation only, since
     # English words left untranslated cannot appear in Swedish passages.
     gate_terms: list[str] = field(default_factory=list)
+    # Years and names the question is about; passages that mention none of one cannot answer it.
+    anchors: list[str] = field(default_factory=list)
+    # English words the glossary could not translate: more often a gap in the glossary than a sign
+    # the question is off-topic, so they count half in the evidence gate.
+    weak_terms: set[str] = field(default_factory=set)
 
     @property
     def search_text(self) -> str:
@@ -53,6 +59,8 @@ class Retriever:
         extra = list(expansions or [])
         terms = analysis.content_terms(question)
         gate_terms: list[str] | None = None
+        weak: set[str] = set()
+        names = analysis.proper_nouns(question)
         if language == "en":
             glossary_terms, rest = self.glossary.expand(question)
             extra += [t for t in glossary_terms if t not in extra]
@@ -61,8 +69,15 @@ class Retriever:
             swedish = [w for t in extra for w in analysis.content_terms(t)]
             numbers = [w for w in analysis.content_terms(rest) if analysis.is_number(w)]
             terms = swedish + analysis.content_terms(rest)
+            # Names (Atea, Sundsvall) are the same in both languages and say what is asked about.
+            untranslated = set(rest.split())
+            names = [w for w in analysis.proper_nouns(question) if w in untranslated]
             if swedish:
-                gate_terms = list(dict.fromkeys(swedish + numbers))
+                # Words the glossary could not translate still count, by their English frequency, so
+                # a question that is mostly about something else is not carried by one term.
+                untranslated_terms = [w for w in analysis.content_terms(rest) if w not in names]
+                weak = set(untranslated_terms)
+                gate_terms = list(dict.fromkeys(swedish + numbers + names + untranslated_terms))
         else:
             terms += [w for t in extra for w in analysis.content_terms(t) if w not in terms]
         synonyms = self.glossary.synonyms_for(" ".join([question, *extra]))
@@ -75,6 +90,8 @@ class Retriever:
             expansions=extra,
             search_terms=lexical_terms + [w for t in synonyms for w in analysis.content_terms(t)],
             gate_terms=gate_terms or list(dict.fromkeys(terms)),
+            anchors=[t for t in terms if analysis.is_year(t)] + names,
+            weak_terms=weak,
         )
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
@@ -92,7 +109,7 @@ class Retriever:
         weight = self.settings.weight_coverage
         if weight and final:
             top = max(final.values())
-            terms = self._weighted_terms(query)
+            terms = self._weighted_terms(query, by_corpus=True)
             for chunk_id in final:
                 coverage = self._coverage(_searchable(chunks[chunk_id]), terms)
                 scores[chunk_id]["coverage"] = coverage
@@ -134,18 +151,21 @@ class Retriever:
             found.extend(self.store.lexical.find_sections(ref.chapter, ref.paragraph, ref.law)[:3])
         return found
 
-    def _weighted_terms(self, query: Query) -> list[tuple[float, list[str]]]:
-        """Each term the question turns on, weighted by rarity, with its synonyms.
+    def _weighted_terms(self, query: Query, *, by_corpus: bool = False) -> list[tuple[float, list[str]]]:
+        """Each term the question turns on, with its synonyms and a weight.
 
-        A term absent from the whole corpus (a café, a year the documents never mention) weighs the
-        most, so a question about something the documents do not cover scores low.
+        For the evidence gate the weight is specificity, rarity in general Swedish: "köra", "via"
+        or "stället" say little about what is asked, while "avtalsspärr", "kanelbullar" or "Atea"
+        say what the question is about, so passages that miss those do not answer it. For ranking
+        it is rarity in the corpus (idf), which is what tells one passage from another.
         """
         docs = max(self.store.counts()[1], 1)
         weighted = []
         for term in query.gate_terms or query.terms:
-            weight = math.log(1 + docs / (1 + self.store.lexical.term_frequency(term)))
-            if analysis.is_number(term) and len(term) == 4:
-                weight *= 2  # a year the passages do not mention is a question they cannot answer
+            if by_corpus:
+                weight = math.log(1 + docs / (1 + self.store.lexical.term_frequency(term)))
+            else:
+                weight = analysis.specificity(term) * (0.5 if term in query.weak_terms else 1.0)
             weighted.append((weight, [term, *self.glossary.synonyms_for(term)]))
         return weighted
 
@@ -163,13 +183,20 @@ class Retriever:
         return covered / total if total else 0.0
 
     def evidence(self, query: Query, passages: list[Passage], top: int = 3) -> float:
-        """How much of the question the best passages speak to, 0–1, weighting rare terms higher."""
+        """How much of the question the best passages speak to, 0–1, specific terms counting most.
+
+        A year or a name the passages never mention caps it low: the documents do not cover that
+        time, or that firm, place or body.
+        """
         if any(p.exact_reference for p in passages):
             return 1.0
         if not passages:
             return 0.0
         text = " ".join(_searchable(p.chunk) for p in passages[:top])
-        return self._coverage(text, self._weighted_terms(query))
+        coverage = self._coverage(text, self._weighted_terms(query))
+        if any(not analysis.mentions(text, anchor) for anchor in query.anchors):
+            coverage = min(coverage, UNCOVERED_ANCHOR)
+        return coverage
 
 
 def _searchable(chunk: Chunk) -> str:

@@ -179,3 +179,21 @@ def test_a_passage_that_covers_the_whole_question_outranks_a_partial_match(offli
     passages = offline.search("Hur delas ett innovationspartnerskap in i etapper med delmål?", 3)
     assert passages[0].chunk.section_ref == "LOU 6 kap. 31 §"
     assert passages[0].scores["coverage"] > passages[-1].scores.get("coverage", 0)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vad står det i Sundsvalls kommuns riktlinjer för tidig dialog?",  # a name the documents never mention
+        "What does Atea charge for an innovation partnership?",
+        "What's a good recipe for Swedish cinnamon buns?",
+    ],
+)
+def test_a_name_or_topic_the_documents_never_mention_is_refused(offline: Assistant, question: str) -> None:
+    done = collect(offline, question)[-1]
+    assert isinstance(done, Done) and done.refused
+
+
+def test_colloquial_words_do_not_sink_an_answerable_question(offline: Assistant) -> None:
+    done = collect(offline, "Hur ska vi köra en förfrågan om information innan vi annonserar?")[-1]
+    assert isinstance(done, Done) and not done.refused

@@ -148,3 +148,12 @@ def test_a_plain_line_rubric_heads_the_paragraph_after_it() -> None:
     assert sections["LOU 6 kap. 31 §"].text.endswith("omgångar.")
     assert sections["LOU 6 kap. 31 a §"].heading_path[-1] == "Avslutande av partnerskapet"
     assert sections["LOU 19 a kap. 2 §"].heading_path[-1] == "Belopp"
+
+
+def test_glossary_matches_inflections_but_not_looser_stems() -> None:
+    from assistant.glossary import Glossary
+
+    glossary = Glossary((("advertise", ("annonsera",)), ("goods", ("varor",)), ("meeting", ("möten",))))
+    found, rest = glossary.expand("Can we hold meetings before it is advertised? A good idea?")
+    assert found == ["annonsera", "möten"]
+    assert "good" in rest.split() and "advertised" not in rest.split()
