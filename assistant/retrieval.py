@@ -25,17 +25,16 @@ class Query:
 
     text: str
     language: str
-    terms: list[str]  # Swedish-side content terms: what lexical search and the evidence gate use
+    # The words the question turns on: what the evidence gate weighs. For an English question, its
+    # Swedish translation (glossary or LLM) and the English words left untranslated.
+    terms: list[str]
     references: list[LegalReference] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     search_terms: list[str] = field(default_factory=list)  # terms + compound parts + synonyms
-    # What the evidence gate weighs: for an English question, its Swedish translation only, since
-    # English words left untranslated cannot appear in Swedish passages.
-    gate_terms: list[str] = field(default_factory=list)
     # Years and names the question is about; passages that mention none of one cannot answer it.
     anchors: list[str] = field(default_factory=list)
-    # English words the glossary could not translate: more often a gap in the glossary than a sign
-    # the question is off-topic, so they count half in the evidence gate.
+    # English words left untranslated beside a translation: more often a gap in the glossary than a
+    # sign the question is off-topic, so they count half in the evidence gate.
     weak_terms: set[str] = field(default_factory=set)
 
     @property
@@ -58,38 +57,30 @@ class Retriever:
         language = analysis.detect_language(question)
         extra = list(expansions or [])
         terms = analysis.content_terms(question)
-        gate_terms: list[str] | None = None
-        weak: set[str] = set()
         names = analysis.proper_nouns(question)
+        weak: set[str] = set()
         if language == "en":
             glossary_terms, rest = self.glossary.expand(question)
             extra += [t for t in glossary_terms if t not in extra]
-            # English words the glossary did not translate cannot match Swedish text; keep them only
-            # as a fallback for English documents.
             swedish = [w for t in extra for w in analysis.content_terms(t)]
-            numbers = [w for w in analysis.content_terms(rest) if analysis.is_number(w)]
-            terms = swedish + analysis.content_terms(rest)
-            # Names (Atea, Sundsvall) are the same in both languages and say what is asked about.
-            untranslated = set(rest.split())
-            names = [w for w in analysis.proper_nouns(question) if w in untranslated]
+            untranslated = analysis.content_terms(rest)
+            # Names (Atea, Sundsvall) read the same in both languages and say what is asked about.
+            names = [w for w in names if w in untranslated]
+            terms = swedish + untranslated
             if swedish:
-                # Words the glossary could not translate still count, by their English frequency, so
-                # a question that is mostly about something else is not carried by one term.
-                untranslated_terms = [w for w in analysis.content_terms(rest) if w not in names]
-                weak = set(untranslated_terms)
-                gate_terms = list(dict.fromkeys(swedish + numbers + names + untranslated_terms))
+                weak = {w for w in untranslated if w not in names and not analysis.is_number(w)}
         else:
             terms += [w for t in extra for w in analysis.content_terms(t) if w not in terms]
+        terms = list(dict.fromkeys(terms))
         synonyms = self.glossary.synonyms_for(" ".join([question, *extra]))
         lexical_terms = list(dict.fromkeys(terms + self.store.lexical.decompound(terms)))
         return Query(
             text=question,
             language=language,
-            terms=list(dict.fromkeys(terms)),
+            terms=terms,
             references=find_references(question),
             expansions=extra,
             search_terms=lexical_terms + [w for t in synonyms for w in analysis.content_terms(t)],
-            gate_terms=gate_terms or list(dict.fromkeys(terms)),
             anchors=[t for t in terms if analysis.is_year(t)] + names,
             weak_terms=weak,
         )
@@ -161,7 +152,7 @@ class Retriever:
         """
         docs = max(self.store.counts()[1], 1)
         weighted = []
-        for term in query.gate_terms or query.terms:
+        for term in query.terms:
             if by_corpus:
                 weight = math.log(1 + docs / (1 + self.store.lexical.term_frequency(term)))
             else:
