@@ -78,3 +78,18 @@ def test_a_mismatched_index_gives_one_line_with_the_fix(
     rebuilt = runner.invoke(app, ["ingest", "--reindex", str(docs)])
     assert rebuilt.exit_code == 0 and "tillagda 2" in rebuilt.output
     assert runner.invoke(app, ["ask", "Hur går en förfrågan om information till?"]).exit_code == 0
+
+
+def test_bench_times_retrieval_and_first_token_in_core_and_over_http(
+    stub_embeddings: LLMStub, docs: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["ingest", str(docs)]).exit_code == 0
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "a", "q": "Hur går en förfrågan om information till?"}), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["bench", "--questions", str(questions), "--rounds", "2"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["queries"] == 2
+    assert report["http_first_token_ms_p50"] > 0 and report["first_token_ms_p50"] > 0
