@@ -191,4 +191,6 @@ class Retriever:
 
 
 def _searchable(chunk: Chunk) -> str:
-    return analysis.normalize(f"{chunk.title} {' '.join(chunk.heading_path)} {chunk.text}")
+    # The file name is metadata too: published pages carry their date there ("…__2023__03__…").
+    name = chunk.source.rsplit("/", 1)[-1].replace("_", " ")
+    return analysis.normalize(f"{chunk.title} {' '.join(chunk.heading_path)} {chunk.text} {name}")

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     weight_words: float = Field(default=0.6, ge=0)
     weight_dense: float = Field(default=0.4, ge=0)
     weight_coverage: float = Field(default=0.3, ge=0)
-    min_coverage: float = Field(default=0.35, ge=0, le=1)
+    min_coverage: float = Field(default=0.30, ge=0, le=1)
     glossary_path: Path | None = None
 
     # Conversations, feedback and the question log.
