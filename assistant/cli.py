@@ -86,7 +86,7 @@ def _ingest(
     quiet: bool = False,
     sources: Path | None = None,
 ) -> Any:
-    from ingest.pipeline import SyncReport, discover, sync
+    from ingest.pipeline import SyncReport, sync
 
     store = _store(settings)
     if reindex:
@@ -102,7 +102,6 @@ def _ingest(
         report.failed.extend(fetched.failed)
         # The downloads mirror the list: an entry taken off it leaves the index too.
         batches.append(([folder], True))
-    files = [f for batch, _ in batches for f in discover(batch)[0]]
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -113,7 +112,10 @@ def _ingest(
         disable=quiet,
         transient=True,
     ) as progress:
-        task = progress.add_task("Indexerar", total=len(files), current="")
+        task = progress.add_task("Indexerar", total=0, current="")
+
+        def discovered(count: int) -> None:
+            progress.update(task, total=(progress.tasks[0].total or 0) + count)
 
         def step(name: str, status: str) -> None:
             if status != "removed":
@@ -121,7 +123,7 @@ def _ingest(
             progress.update(task, current=f"{name} ({status})")
 
         for batch, batch_prune in batches:
-            report.merge(sync(batch, store, prune=batch_prune, progress=step))
+            report.merge(sync(batch, store, prune=batch_prune, progress=step, on_discovered=discovered))
     return report
 
 

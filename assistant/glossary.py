@@ -21,7 +21,7 @@ class Glossary:
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
         path = path or BUNDLED
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
+        data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
         pairs: list[tuple[str, tuple[str, ...]]] = []
         for entry in data.get("terms", []):
             sv = tuple(str(t) for t in entry.get("sv", []))

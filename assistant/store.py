@@ -105,9 +105,6 @@ class ChunkStore:
                 configured=f"{self.embedder.name} ({self.embedder.dimension} dim)",
             )
 
-    def model_info(self) -> dict[str, Any]:
-        return {"embedding_model": self.embedder.name, **(self.collection.metadata or {})}
-
     # --- writing --------------------------------------------------------------------------------
 
     def reconcile(self) -> list[str]:

@@ -29,7 +29,6 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_written: int = 0
 
@@ -38,7 +37,7 @@ class SyncReport:
         return not self.failed
 
     def merge(self, other: SyncReport) -> None:
-        for name in ("added", "updated", "unchanged", "removed", "skipped", "failed"):
+        for name in ("added", "updated", "unchanged", "removed", "failed"):
             getattr(self, name).extend(getattr(other, name))
         self.chunks_written += other.chunks_written
 
@@ -105,10 +104,14 @@ def sync(
     *,
     prune: bool = False,
     progress: Progress | None = None,
+    on_discovered: Callable[[int], None] | None = None,
     language: str = "sv",
 ) -> SyncReport:
+    """``on_discovered`` hears how many files will be synced before the first one is."""
     report = SyncReport()
     files, refused, roots = discover(paths)
+    if on_discovered:
+        on_discovered(len(files))
     for path in refused:
         reason = (
             "finns inte / not found"
