@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 
 from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
-from web.persistence import ConversationStore
+from records import ConversationStore
 
 _build_lock = threading.Lock()
 T = TypeVar("T")

@@ -6,6 +6,7 @@ import uvicorn
 
 from assistant.errors import InvalidInputError, WorkersNeedServerError
 from assistant.settings import Settings
+from records import upgrade_database
 
 
 def check_workers(workers: int, settings: Settings) -> None:
@@ -23,6 +24,8 @@ def check_workers(workers: int, settings: Settings) -> None:
 def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     """Serve the chat page and API on ``host:port`` until interrupted."""
     check_workers(workers, settings)
+    # Once, before any worker starts, so that workers find the schema current instead of racing.
+    upgrade_database(settings.sql_url)
     if workers == 1:
         from web.main import create_app
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.settings import get_settings
+from cli.main import app
 from tests.support.llm_stub import LLMStub
 
 runner = CliRunner()

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.errors import InvalidInputError
+from cli.main import app
 from ingest.sources import load_sources
 from tests.core.test_ingest import minimal_pdf
 from tests.support.llm_stub import LLMStub

@@ -16,10 +16,10 @@ import pytest
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.pipeline import sync
+from records import ConversationStore
 from tests.support.llm_stub import LLMStub
 from tests.web.helpers import LiveServer, stubbed_settings
 from web.main import create_app
-from web.persistence import ConversationStore
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

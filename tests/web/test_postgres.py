@@ -12,18 +12,20 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from assistant.settings import Settings
 from assistant.types import Turn
+from records import Answer, ConversationStore, build_engine, head, normalize_url, upgrade, upgrade_database
 from tests.web.helpers import FakeAssistant, parse_sse
 from web.deps import get_assistant
 from web.main import create_app
-from web.persistence import Answer, ConversationStore, normalize_url
 
 pytestmark = pytest.mark.slow
 
@@ -150,3 +152,53 @@ def test_the_app_uses_postgres_when_the_database_url_says_so(settings: Settings,
     assert app.state.conversations.engine.dialect.name == "postgresql"
     assert [m["role"] for m in thread["messages"]] == ["user", "assistant"]
     assert not (settings.data_dir / "app.sqlite3").exists()
+
+
+def _fresh_database(postgres_url: str, name: str) -> str:
+    engine = build_engine(postgres_url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_a_postgres_database_from_before_migrations_is_adopted_with_its_data(postgres_url: str) -> None:
+    url = _fresh_database(postgres_url, "legacy")
+    engine = build_engine(url)
+    try:
+        # The first revision is today's create_all schema; without alembic_version it is what a
+        # deployment that predates migrations has.
+        upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE alembic_version"))
+            connection.execute(
+                text("INSERT INTO conversations VALUES ('c1', 'sv', now(), now())"),
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO messages VALUES ('m1', 'c1', 0, 'user', 'Vad är LOU?', '[]', NULL, NULL,"
+                    " 'sv', now())"
+                )
+            )
+    finally:
+        engine.dispose()
+
+    assert upgrade_database(url) == (None, head())
+    store = ConversationStore.from_url(url)
+    try:
+        thread = store.conversation("c1")
+        assert thread is not None
+        assert thread["channel"] == "web"
+        assert [m["content"] for m in thread["messages"]] == ["Vad är LOU?"]
+    finally:
+        store.dispose()
+
+
+def test_workers_starting_at_once_migrate_a_postgres_database_once(postgres_url: str) -> None:
+    url = _fresh_database(postgres_url, "racing")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: upgrade_database(url), range(4)))
+    assert all(after == head() for _, after in results)
+    # Exactly one of them found the database empty; the others waited on the lock, then found it current.
+    assert sorted(str(before) for before, _ in results) == sorted(["None", head(), head(), head()])

@@ -19,9 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from assistant.events import Done, Error, Event, Sources, Token
+from records import Answer, ConversationStore
 from web.deps import AssistantDep, ConversationsDep, SettingsDep
 from web.errors import UserError, text
-from web.persistence import Answer, ConversationStore
 from web.schemas import ChatRequest
 
 log = logging.getLogger(__name__)

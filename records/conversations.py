@@ -1,113 +1,31 @@
-"""Conversations, their messages, feedback and the question log, stored with SQLAlchemy.
+"""Conversations, their messages, feedback and the question log, for every channel.
 
-SQLite under the data dir by default (``settings.sql_url``); PostgreSQL when ``ADVISOR_DATABASE_URL``
-names one. The methods are synchronous: routers call them from the thread pool, never on the loop.
+The web chat and the Slack adapter write them; the advisors' area and the CLI read them. The methods
+are synchronous: async callers run them in a thread, never on the event loop.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    event,
-    func,
-    select,
-)
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 
 from assistant.types import Turn
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class ConversationRow(Base):
-    __tablename__ = "conversations"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_new_id)
-    language: Mapped[str] = mapped_column(String(8), default="sv")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    messages: Mapped[list[MessageRow]] = relationship(
-        back_populates="conversation", order_by="MessageRow.position", cascade="all, delete-orphan"
-    )
-
-
-class MessageRow(Base):
-    __tablename__ = "messages"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_new_id)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)
-    role: Mapped[str] = mapped_column(String(16))  # "user" | "assistant"
-    content: Mapped[str] = mapped_column(Text)
-    citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    refused: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
-    feedback: Mapped[FeedbackRow | None] = relationship(
-        back_populates="message", cascade="all, delete-orphan"
-    )
-
-
-class FeedbackRow(Base):
-    __tablename__ = "feedback"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
-    )
-    # One opinion per answer: a second click or an added comment replaces the first.
-    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
-    rating: Mapped[str] = mapped_column(String(8))  # "up" | "down"
-    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    message: Mapped[MessageRow] = relationship(back_populates="feedback")
-
-
-class QuestionLogRow(Base):
-    """What was asked and how it went, for tuning retrieval and the refusal threshold."""
-
-    __tablename__ = "question_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
-    message_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    question: Mapped[str] = mapped_column(Text)
-    query: Mapped[str | None] = mapped_column(Text, nullable=True)  # as retrieval saw it
-    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    refused: Mapped[bool] = mapped_column(Boolean)
-    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    top_chunk_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+from records.database import build_engine
+from records.migrations import upgrade
+from records.models import (
+    Channel,
+    ConversationRow,
+    FeedbackRow,
+    MessageRow,
+    QuestionLogRow,
+    new_id,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -131,38 +49,8 @@ class Answer:
     top_chunk_ids: list[str]
 
 
-def normalize_url(url: str) -> str:
-    """``postgres://`` and bare ``postgresql://`` mean psycopg 3, the driver this project ships."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url.removeprefix("postgres://")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url
-
-
-def build_engine(url: str) -> Engine:
-    url = normalize_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
-
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-        # WAL and a busy timeout let several uvicorn workers share the file.
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    return engine
-
-
 class ConversationStore:
-    """The web chat's own records; knows nothing about HTTP."""
+    """Conversations and what hangs off them; knows nothing about HTTP or Slack."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -170,17 +58,10 @@ class ConversationStore:
 
     @classmethod
     def from_url(cls, url: str) -> ConversationStore:
-        store = cls(build_engine(url))
-        store.create_schema()
-        return store
-
-    def create_schema(self) -> None:
-        try:
-            Base.metadata.create_all(self.engine)
-        except DBAPIError:
-            # Several workers starting at once may race to create the same table; the loser finds
-            # it there on the second look.
-            Base.metadata.create_all(self.engine)
+        """Open the database at ``url``, bringing its schema up to date first."""
+        engine = build_engine(url)
+        upgrade(engine)
+        return cls(engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -210,6 +91,7 @@ class ConversationStore:
             return {
                 "id": convo.id,
                 "language": convo.language,
+                "channel": convo.channel,
                 "created_at": _iso(convo.created_at),
                 "updated_at": _iso(convo.updated_at),
                 "messages": [
@@ -269,7 +151,9 @@ class ConversationStore:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def record_exchange(self, conversation_id: str | None, question: str, answer: Answer) -> Exchange:
+    def record_exchange(
+        self, conversation_id: str | None, question: str, answer: Answer, *, channel: Channel = "web"
+    ) -> Exchange:
         """Store a question, its answer and a log entry in one transaction.
 
         Nothing is written before the answer is complete, so a question abandoned half-way (the
@@ -278,7 +162,9 @@ class ConversationStore:
         with self._sessions.begin() as session:
             convo = session.get(ConversationRow, conversation_id) if conversation_id else None
             if convo is None:
-                convo = ConversationRow(id=conversation_id or _new_id(), language=answer.language)
+                convo = ConversationRow(
+                    id=conversation_id or new_id(), language=answer.language, channel=channel
+                )
                 session.add(convo)
                 session.flush()
             position = session.scalar(
@@ -305,7 +191,7 @@ class ConversationStore:
                 language=answer.language,
             )
             session.add_all([asked, replied])
-            convo.updated_at = _now()
+            convo.updated_at = utcnow()
             session.flush()
             session.add(
                 QuestionLogRow(
@@ -336,7 +222,7 @@ class ConversationStore:
                 # A rating changed without a comment keeps the comment given before.
                 if comment is not None:
                     message.feedback.comment = comment
-                message.feedback.updated_at = _now()
+                message.feedback.updated_at = utcnow()
             return True
 
 

@@ -1,4 +1,4 @@
-"""``advisor``: ingest, ask, status, eval, bench and serve — a thin layer over the core.
+"""``advisor``: ingest, ask, status, eval, bench, serve and db — the composition root over the core.
 
 This is the CLI's output layer: it alone prints. Errors become one clean line and a non-zero exit;
 ``--debug`` shows the traceback.
@@ -337,6 +337,37 @@ async def _first_token_over_http(assistant: Any, questions: list[str]) -> list[f
     return timings
 
 
+db_app = typer.Typer(no_args_is_help=True, help="The records database (conversations, feedback, log).")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+@friendly
+def db_upgrade() -> None:
+    """Bring the database's schema to the newest revision (``advisor serve`` also does on start)."""
+    from records import upgrade_database
+
+    before, after = upgrade_database(get_settings().sql_url)
+    if before == after:
+        out.print(f"databasen är redan aktuell (revision {after})")
+    else:
+        out.print(f"databasen uppgraderad: {before or 'ingen'} → {after}")
+
+
+@db_app.command("current")
+@friendly
+def db_current() -> None:
+    """Show the database's schema revision and the newest one this version knows."""
+    import records
+
+    engine = records.build_engine(get_settings().sql_url)
+    try:
+        revision = records.current(engine)
+    finally:
+        engine.dispose()
+    out.print(f"revision {revision or 'ingen'} (senaste: {records.head()})")
+
+
 @app.command()
 @friendly
 def serve(
@@ -344,7 +375,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (more than 1 needs a Chroma server).")] = 1,
 ) -> None:
-    """Serve the web chat and its API."""
+    """Serve the web chat and its API (upgrading the records database first)."""
     from web.server import serve as run_server
 
     run_server(host=host, port=port, workers=workers, settings=get_settings())

@@ -1,0 +1,1 @@
+"""``advisor``, the command line: the composition root that wires the core, ingest, records and web."""

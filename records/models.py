@@ -1,0 +1,97 @@
+"""The records schema: conversations and their messages, feedback and the question log.
+
+Alembic migrations under ``records/migrations`` create and change these tables; a change here needs
+a new revision there (``tests/records`` fails when the two disagree).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Where a conversation happens; the advisors' views show both.
+Channel = Literal["web", "slack"]
+CHANNELS: tuple[Channel, ...] = ("web", "slack")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    language: Mapped[str] = mapped_column(String(8), default="sv")
+    channel: Mapped[str] = mapped_column(String(16), default="web", server_default="web", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    messages: Mapped[list[MessageRow]] = relationship(
+        back_populates="conversation", order_by="MessageRow.position", cascade="all, delete-orphan"
+    )
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))  # "user" | "assistant"
+    content: Mapped[str] = mapped_column(Text)
+    citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    refused: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
+    feedback: Mapped[FeedbackRow | None] = relationship(
+        back_populates="message", cascade="all, delete-orphan"
+    )
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    # One opinion per answer: a second click or an added comment replaces the first.
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    rating: Mapped[str] = mapped_column(String(8))  # "up" | "down"
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    message: Mapped[MessageRow] = relationship(back_populates="feedback")
+
+
+class QuestionLogRow(Base):
+    """What was asked and how it went, for tuning retrieval and the refusal threshold."""
+
+    __tablename__ = "question_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    message_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    question: Mapped[str] = mapped_column(Text)
+    query: Mapped[str | None] = mapped_column(Text, nullable=True)  # as retrieval saw it
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    refused: Mapped[bool] = mapped_column(Boolean)
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    top_chunk_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
