@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from assistant import analysis
+from assistant.retrieval import Query, Retriever
+from assistant.types import Passage
 
 
 class HashEmbedder:
@@ -35,6 +40,41 @@ class HashEmbedder:
                 v[int(hashlib.md5(gram.encode()).hexdigest(), 16) % self._dimension] += 1.0
         norm = math.sqrt(sum(x * x for x in v)) or 1.0
         return [x / norm for x in v]
+
+
+@dataclass(frozen=True)
+class RetrievalCall:
+    method: str  # "analyze" | "search" | "evidence"
+    terms: tuple[str, ...]  # the query's terms: what was searched for
+    thread: int
+
+
+class RecordingRetriever(Retriever):
+    """The real retriever, keeping a record of what it was asked and on which thread."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[RetrievalCall] = []
+
+    def _note(self, method: str, query: Query) -> None:
+        self.calls.append(RetrievalCall(method, tuple(query.terms), threading.get_ident()))
+
+    def analyze(self, question: str, **kwargs: Any) -> Query:
+        query = super().analyze(question, **kwargs)
+        self._note("analyze", query)
+        return query
+
+    def search(self, query: Query, k: int | None = None) -> list[Passage]:
+        self._note("search", query)
+        return super().search(query, k)
+
+    def evidence(self, query: Query, passages: list[Passage], top: int = 3) -> float:
+        self._note("evidence", query)
+        return super().evidence(query, passages, top)
+
+    @property
+    def searches(self) -> list[tuple[str, ...]]:
+        return [c.terms for c in self.calls if c.method == "search"]
 
 
 # A made-up statute in the SFS Markdown layout (our own words, not a real law's text).

@@ -1,34 +1,17 @@
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from assistant.events import Done, Error, Event, Sources, Token
+from assistant.events import Done, Error, Sources, Token
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.types import Turn
 from ingest.pipeline import sync
+from tests.core.helpers import answer_text, collect, sources_of
 from tests.support.llm_stub import LLMStub
-
-
-def collect(assistant: Assistant, question: str, history: list[Turn] | None = None) -> list[Event]:
-    async def run() -> list[Event]:
-        return [e async for e in assistant.answer(question, history)]
-
-    return asyncio.run(run())
-
-
-def answer_text(events: list[Event]) -> str:
-    return "".join(e.text for e in events if isinstance(e, Token))
-
-
-@pytest.fixture
-def offline(store: ChunkStore, docs: Path, settings: Settings) -> Assistant:
-    sync([docs], store)
-    return Assistant(settings, store=store)
 
 
 def test_a_statute_reference_fetches_that_paragraph_first(offline: Assistant) -> None:
@@ -84,11 +67,6 @@ def test_english_question_is_expanded_through_the_glossary(offline: Assistant) -
     assert "innovationspartnerskap" in query.terms
 
 
-def sources_of(events: list[Event]) -> list[str]:
-    found = next(e for e in events if isinstance(e, Sources))
-    return [c.location for c in found.citations]
-
-
 def test_follow_up_without_llm_is_merged_with_the_previous_question(offline: Assistant) -> None:
     history = [Turn("user", "Hur fungerar ett innovationspartnerskap?"), Turn("assistant", "…")]
     events = collect(offline, "Och får myndigheten avsluta det?", history)
@@ -104,21 +82,6 @@ def test_a_new_topic_in_a_conversation_is_searched_on_its_own(offline: Assistant
 
 
 # --- with a language model, over real HTTP ---------------------------------------------------------
-
-
-@pytest.fixture
-def llm() -> LLMStub:
-    with LLMStub() as stub:
-        yield stub
-
-
-@pytest.fixture
-def online(store: ChunkStore, docs: Path, settings: Settings, llm: LLMStub) -> Assistant:
-    sync([docs], store)
-    configured = settings.model_copy(
-        update={"llm_provider": "openai", "openai_base_url": llm.base_url, "llm_model": "stub-chat"}
-    )
-    return Assistant(configured, store=store)
 
 
 def test_llm_answer_streams_and_lists_only_cited_sources(online: Assistant, llm: LLMStub) -> None:

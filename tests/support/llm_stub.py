@@ -8,7 +8,8 @@ It listens on 127.0.0.1 on a free port in a background thread and answers
 * ``GET /v1/models``.
 
 Chat replies come from a queue (``enqueue``); when it is empty the reply quotes the first numbered
-passage of the prompt and cites it as ``[1]``. Only the standard library is used, so core and web
+passage of the prompt and cites it as ``[1]``. A reply given as a list of strings is streamed in
+exactly those chunks, so a test can split a word where a real model's tokenizer might. Only the standard library is used, so core and web
 tests can share it.
 
     with LLMStub() as stub:
@@ -90,32 +91,42 @@ class LLMStub:
         self.requests: list[dict[str, Any]] = []  # every JSON body received, in order
         self.paths: list[str] = []  # the path of each of them
         self.fail_with: int | None = None  # answer every POST with this HTTP status while set
+        self._fail_next: deque[int] = deque()  # answer the next POSTs with these statuses, once each
         self.chunks_sent = 0  # streamed content chunks written to a client
         self.streams_completed = 0
         self.streams_aborted = 0  # streams the client hung up on
-        self._replies: deque[str] = deque()
+        self._replies: deque[str | list[str]] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- scripting ------------------------------------------------------------------------------
 
-    def enqueue(self, *texts: str) -> None:
-        """The next chat replies, in order; the default reply is used once they are spent."""
+    def enqueue(self, *texts: str | list[str]) -> None:
+        """The next chat replies, in order; the default reply is used once they are spent.
+
+        A list is one reply streamed in exactly the given chunks.
+        """
         with self._lock:
             self._replies.extend(texts)
+
+    def fail_next(self, status: int, times: int = 1) -> None:
+        """Answer the next ``times`` POSTs with HTTP ``status``; later ones are served normally."""
+        with self._lock:
+            self._fail_next.extend([status] * times)
 
     def reset(self) -> None:
         """Forget scripted replies, recorded requests, counters, delay and failure mode."""
         with self._lock:
             self._replies.clear()
+            self._fail_next.clear()
             self.requests.clear()
             self.paths.clear()
             self.chunks_sent = self.streams_completed = self.streams_aborted = 0
         self.delay = 0.0
         self.fail_with = None
 
-    def next_reply(self, messages: list[dict[str, Any]]) -> str:
+    def next_reply(self, messages: list[dict[str, Any]]) -> str | list[str]:
         with self._lock:
             if self._replies:
                 return self._replies.popleft()
@@ -169,10 +180,14 @@ class LLMStub:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _record(self, path: str, body: dict[str, Any]) -> None:
+    def _record(self, path: str, body: dict[str, Any]) -> int | None:
+        """Keep the request; the HTTP status to fail it with, if a failure is due."""
         with self._lock:
             self.paths.append(path)
             self.requests.append(body)
+            if self._fail_next:
+                return self._fail_next.popleft()
+        return self.fail_with
 
 
 def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
@@ -203,9 +218,9 @@ def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 self._json(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
                 return
-            stub._record(self.path, body)
-            if stub.fail_with is not None:
-                self._json(stub.fail_with, {"error": {"message": "scripted failure", "type": "server_error"}})
+            failure = stub._record(self.path, body)
+            if failure is not None:
+                self._json(failure, {"error": {"message": "scripted failure", "type": "server_error"}})
             elif self.path.endswith("/chat/completions"):
                 self._chat(body)
             elif self.path.endswith("/embeddings"):
@@ -216,14 +231,16 @@ def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
         # --- endpoints --------------------------------------------------------------------------
 
         def _chat(self, body: dict[str, Any]) -> None:
-            reply = stub.next_reply(list(body.get("messages") or []))
+            scripted = stub.next_reply(list(body.get("messages") or []))
+            pieces = scripted if isinstance(scripted, list) else tokens(scripted)
+            reply = "".join(pieces)
             model = str(body.get("model") or stub.model)
             ident = "chatcmpl-" + hashlib.sha1(reply.encode("utf-8")).hexdigest()[:12]
             prompt_tokens = sum(len(_content(m).split()) for m in body.get("messages") or [])
             usage = {
                 "prompt_tokens": prompt_tokens,
-                "completion_tokens": len(tokens(reply)),
-                "total_tokens": prompt_tokens + len(tokens(reply)),
+                "completion_tokens": len(pieces),
+                "total_tokens": prompt_tokens + len(pieces),
             }
             if not body.get("stream"):
                 self._json(
@@ -246,11 +263,11 @@ def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             self._stream(
-                reply, ident, model, usage, bool((body.get("stream_options") or {}).get("include_usage"))
+                pieces, ident, model, usage, bool((body.get("stream_options") or {}).get("include_usage"))
             )
 
         def _stream(
-            self, reply: str, ident: str, model: str, usage: dict[str, int], include_usage: bool
+            self, pieces: list[str], ident: str, model: str, usage: dict[str, int], include_usage: bool
         ) -> None:
             created = int(time.time())
 
@@ -270,7 +287,7 @@ def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             try:
                 self._event(chunk({"role": "assistant", "content": ""}, None))
-                for piece in tokens(reply):
+                for piece in pieces:
                     if stub.delay:
                         time.sleep(stub.delay)
                     self._event(chunk({"content": piece}, None))
