@@ -1,0 +1,106 @@
+"""The concept map advisors edit (``corpus/concepts.yaml``): everyday phrasings → the legal concept.
+
+Procurers say "förlänga avtalet" where the law says "ändring av kontrakt", and "dela upp köpen"
+where it says "uppdelning i syfte att kringgå". Lexical search cannot bridge that, so a question that
+uses a phrasing of a concept is also searched for the concept's own words, and the paragraphs that
+govern it join the candidates.
+
+A phrasing matches on Snowball stems, in any inflection, its words in any order within a few words
+of each other ("förlänga det befintliga avtalet" and "avtalet ska förlängas" match "förlänga avtalet");
+a one-word phrasing also matches a compound ending in it ("avtalsförlängning" for "förlängning").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from assistant import analysis
+from assistant.errors import InvalidInputError
+from assistant.legalref import LegalReference, find_references
+
+BUNDLED = Path(__file__).resolve().parent.parent / "corpus" / "concepts.yaml"
+MAX_GAP = 3  # other words allowed among a phrasing's words
+MIN_COMPOUND_TAIL = 5  # a shorter stem ("avtal" is fine, "lag" is not) inside a compound says too little
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    when: tuple[tuple[str, ...], ...]  # each phrasing as its words' stems
+    terms: tuple[str, ...]
+    paragraphs: tuple[LegalReference, ...]
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    concept: Concept
+    words: tuple[str, ...]  # the question's words that matched, as written
+
+
+@dataclass(frozen=True)
+class ConceptMap:
+    concepts: tuple[Concept, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ConceptMap:
+        """The map in ``path`` (default: the bundled ``corpus/concepts.yaml``); empty if there is none."""
+        path = path or BUNDLED
+        if not path.exists():
+            return cls()
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            concepts = tuple(_concept(entry) for entry in raw.get("concepts") or [])
+        except (yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
+            raise InvalidInputError(f"{path.name}: {type(exc).__name__}") from exc
+        return cls(concepts)
+
+    def match(self, question: str) -> list[ConceptMatch]:
+        """The concepts whose phrasings ``question`` uses, in the map's order."""
+        tokens = [w for w in analysis.words(question) if w not in analysis.STOPWORDS_SV]
+        stems = [analysis.stem(w) for w in tokens]
+        found: list[ConceptMatch] = []
+        for concept in self.concepts:
+            for phrase in concept.when:
+                hit = _find(phrase, tokens, stems)
+                if hit is not None:
+                    found.append(ConceptMatch(concept, tuple(tokens[i] for i in hit)))
+                    break
+        return found
+
+
+def _concept(entry: dict[str, object]) -> Concept:
+    when = tuple(
+        tuple(analysis.stem(w) for w in analysis.words(str(p)) if w not in analysis.STOPWORDS_SV)
+        for p in entry.get("when") or []  # type: ignore[attr-defined]
+    )
+    paragraphs = tuple(r for p in entry.get("paragraphs") or [] for r in find_references(str(p)))  # type: ignore[attr-defined]
+    return Concept(
+        name=str(entry["name"]),
+        when=tuple(p for p in when if p),
+        terms=tuple(str(t) for t in entry.get("terms") or []),  # type: ignore[attr-defined]
+        paragraphs=paragraphs,
+    )
+
+
+def _find(phrase: tuple[str, ...], tokens: list[str], stems: list[str]) -> list[int] | None:
+    """Positions of the phrase's words in the question, in order, with bounded gaps; or None."""
+    if len(phrase) == 1:
+        target = phrase[0]
+        for i, (token, s) in enumerate(zip(tokens, stems, strict=True)):
+            if s == target or (
+                len(target) >= MIN_COMPOUND_TAIL and token.endswith(target) and token != target
+            ):
+                return [i]
+        return None
+    span = len(phrase) + MAX_GAP
+    for start, s in enumerate(stems):
+        if s not in phrase:
+            continue
+        window = range(start, min(len(stems), start + span))
+        positions = [next((j for j in window if stems[j] == word), -1) for word in phrase]
+        if -1 not in positions:
+            return sorted(positions)
+    return None

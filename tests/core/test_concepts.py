@@ -1,0 +1,76 @@
+"""The concept map: everyday phrasings find the legal concept, in any inflection and word order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.concepts import ConceptMap
+from assistant.errors import InvalidInputError
+
+MAP = """
+concepts:
+  - name: Ändring av kontrakt
+    when: [förlänga avtalet, förlängning]
+    terms: [ändring av kontrakt]
+    paragraphs: ["LOU 17 kap. 9 §", "LOU 17 kap. 10 §"]
+  - name: Uppdelning
+    when: [dela upp köpen]
+    terms: [uppdelning]
+    paragraphs: ["LOU 5 kap. 3 §"]
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    concepts: list[str]
+
+
+CASES = [
+    Case("Får vi förlänga det befintliga avtalet ett år till?", ["Ändring av kontrakt"]),
+    Case("Avtalet ska förlängas, går det?", ["Ändring av kontrakt"]),
+    Case("Vi planerar en avtalsförlängning", ["Ändring av kontrakt"]),
+    Case("Kan vi dela upp köpen på flera år och förlänger avtalet?", ["Ändring av kontrakt", "Uppdelning"]),
+    # Words of a phrasing far apart are not the phrasing.
+    Case("Avtalet för städning av alla kommunens skolor och förskolor behöver vi förlänga", []),
+    Case("Vad gäller för avtal?", []),
+    # A short stem inside a compound is not the word ("lag" in "anslag").
+    Case("Vilka köp ska vi göra?", []),
+]
+
+
+@pytest.fixture
+def concepts(tmp_path: Path) -> ConceptMap:
+    path = tmp_path / "concepts.yaml"
+    path.write_text(MAP, encoding="utf-8")
+    return ConceptMap.load(path)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.question[:40])
+def test_phrasings_match_their_concept(concepts: ConceptMap, case: Case) -> None:
+    assert sorted(m.concept.name for m in concepts.match(case.question)) == sorted(case.concepts)
+
+
+def test_a_concept_carries_its_terms_and_paragraphs(concepts: ConceptMap) -> None:
+    (found,) = concepts.match("Får vi förlänga avtalet?")
+    assert found.words == ("förlänga", "avtalet")
+    assert found.concept.terms == ("ändring av kontrakt",)
+    assert [str(p) for p in found.concept.paragraphs] == ["LOU 17 kap. 9 §", "LOU 17 kap. 10 §"]
+
+
+def test_a_missing_map_is_empty_and_a_broken_one_is_an_error(tmp_path: Path) -> None:
+    assert ConceptMap.load(tmp_path / "none.yaml").match("förlänga avtalet") == []
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("concepts: [name: x\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="broken.yaml"):
+        ConceptMap.load(broken)
+
+
+def test_the_bundled_map_loads_and_its_paragraphs_are_references() -> None:
+    bundled = ConceptMap.load()
+    for concept in bundled.concepts:
+        assert concept.when, concept.name
+        assert all(p.law for p in concept.paragraphs), concept.name
