@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from assistant.types import Language
+
 WORD_RE = re.compile(r"[0-9a-zåäöéü]+(?:[-:][0-9a-zåäöéü]+)*", re.IGNORECASE)
 
 # Function words and question words that carry no topic. Kept small and explicit on purpose.
@@ -103,7 +105,7 @@ def is_number(term: str) -> bool:
     return term.replace(":", "").replace("-", "").isdigit()
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str) -> Language:
     """ "sv" or "en", by which language's function words the text uses more."""
     tokens = words(text)
     sv = sum(1 for w in tokens if w in _SV_MARKERS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.types import Citation
+from assistant.types import Citation, Passage
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,11 @@ class Done:
     answer: str
     language: str
     query: str = ""
-    top_chunk_ids: list[str] = field(default_factory=list)
+    top_chunk_ids: list[str] = field(default_factory=list)  # the passages the answer was given
+    # Everything retrieval ranked, best first (more than top_chunk_ids when answer() was asked for k),
+    # and the time it took: what an evaluation scores, so it measures the path a user's question takes.
+    retrieved: list[Passage] = field(default_factory=list)
+    retrieval_ms: float | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from assistant.glossary import Glossary
 from assistant.legalref import LegalReference, find_references
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from assistant.types import Chunk, Passage
+from assistant.types import Chunk, Language, Passage
 
 RRF_K = 60
 RERANK_POOL = 30
@@ -24,7 +24,7 @@ class Query:
     """A question prepared for search."""
 
     text: str
-    language: str
+    language: Language
     # The words the question turns on: what the evidence gate weighs. For an English question, its
     # Swedish translation (glossary or LLM) and the English words left untranslated.
     terms: list[str]
@@ -48,13 +48,16 @@ class Retriever:
         self.settings = settings
         self.glossary = glossary if glossary is not None else Glossary.load(settings.glossary_path)
 
-    def analyze(self, question: str, *, expansions: list[str] | None = None) -> Query:
+    def analyze(
+        self, question: str, *, expansions: list[str] | None = None, language: Language | None = None
+    ) -> Query:
         """Language, content terms and statute references of ``question``.
 
         ``expansions`` are Swedish search terms from elsewhere (an LLM translation); without them an
-        English question is expanded through the glossary.
+        English question is expanded through the glossary. ``language`` is the question's, when the
+        caller has already detected it.
         """
-        language = analysis.detect_language(question)
+        language = language or analysis.detect_language(question)
         extra = list(expansions or [])
         terms = analysis.content_terms(question)
         names = analysis.proper_nouns(question)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from assistant import analysis, extractive
@@ -24,7 +27,9 @@ from assistant.prompts import (
 from assistant.retrieval import Query, Retriever
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from assistant.types import Passage, Turn
+from assistant.types import Language, Passage, Turn
+
+log = logging.getLogger(__name__)
 
 # A question that leans on the one before: it opens with a continuation ("Och om …", "What about …")
 # or refers back with a pronoun while naming little of its own.
@@ -35,6 +40,21 @@ REFERS_BACK = re.compile(
     r"\b(det|den|dessa|detta|denna|där|då|sådan|sådana|it|that|this|those|them|they)\b", re.IGNORECASE
 )
 HISTORY_TURNS = 6
+
+
+@dataclass
+class Retrieval:
+    """What retrieval found for a question: the query it settled on and the ranked passages."""
+
+    query: Query
+    passages: list[Passage]  # at least top_k of them, best first
+    coverage: float
+    top_k: int  # how many of them the answer rests on
+    ms: float  # analysis, search and evidence; not the LLM rewrite before them
+
+    @property
+    def shown(self) -> list[Passage]:
+        return self.passages[: self.top_k]
 
 
 class Assistant:
@@ -58,11 +78,22 @@ class Assistant:
     # --- the entry point ------------------------------------------------------------------------
 
     async def answer(
-        self, question: str, history: list[Turn] | None = None, language: str | None = None
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        language: str | None = None,
+        *,
+        k: int | None = None,
     ) -> AsyncGenerator[Event, None]:
-        """Yield Token*, Sources, Done for ``question``; or Error with a user-facing message."""
+        """Yield Token*, Sources, Done for ``question``; or Error with a user-facing message.
+
+        ``k`` asks retrieval for at least that many passages, carried in ``Done.retrieved`` (an
+        evaluation scores them); the answer itself still rests on the first ``top_k``, the same
+        passages a plain call gets.
+        """
         question = (question or "").strip()
-        language = language or analysis.detect_language(question)
+        asked_in = analysis.detect_language(question)
+        language = language or asked_in
         if not question:
             yield Error("empty_question", message("empty_question", language))
             return
@@ -75,18 +106,16 @@ class Assistant:
                 yield event
             return
         try:
-            query, passages, coverage = await self._retrieve(question, history or [])
-            if not passages and self.store.counts()[1] == 0:
-                raise EmptyIndexError()
-            if coverage < self.settings.min_coverage:
-                async for event in self._decline("refusal", language, query.text, passages):
+            found = await self._retrieve(question, asked_in, history or [], max(k or 0, self.settings.top_k))
+            if found.coverage < self.settings.min_coverage:
+                async for event in self._decline("refusal", language, found.query.text, found):
                     yield event
                 return
             if self.llm is None:
-                async for event in self._extractive(query, passages, language):
+                async for event in self._extractive(found, language):
                     yield event
             else:
-                async for event in self._generate(question, query, passages, history or [], language):
+                async for event in self._generate(question, found, history or [], language):
                     yield event
         except AdvisorError as exc:
             yield Error(exc.key, message(exc.key, language, detail=exc.detail, **exc.params))
@@ -96,7 +125,7 @@ class Assistant:
     def search(self, query: str, k: int = 10) -> list[Passage]:
         return self.retriever.search(self.retriever.analyze(query), k)
 
-    async def _retrieve(self, question: str, history: list[Turn]) -> tuple[Query, list[Passage], float]:
+    async def _retrieve(self, question: str, asked_in: Language, history: list[Turn], k: int) -> Retrieval:
         """Passages for the question as retrieval should see it, and how well they cover it.
 
         With a language model, a question in a conversation (or in English) is rewritten into a
@@ -105,32 +134,46 @@ class Assistant:
         too little — so a new topic in a conversation is not dragged back to the old one.
         """
         previous = [t.content for t in history if t.role == "user"]
-        english = analysis.detect_language(question) == "en"
-        candidates: list[Query] = []
-        if self.llm is not None and (previous or english):
+        rewritten = ""
+        if self.llm is not None and (previous or asked_in == "en"):
             rewritten = await self._condense(question, history)
-            if rewritten:
-                candidates.append(self.retriever.analyze(question, expansions=[rewritten]))
-        if not candidates and previous:
+        # SQLite and Chroma calls block: they run in a worker thread so the event loop keeps streaming.
+        return await asyncio.to_thread(self._search, question, asked_in, previous[-1:], rewritten, k)
+
+    def _search(
+        self, question: str, asked_in: Language, previous: list[str], rewritten: str, k: int
+    ) -> Retrieval:
+        started = time.perf_counter()
+        candidates: list[Query] = []
+        if rewritten:
+            candidates.append(self.retriever.analyze(question, expansions=[rewritten], language=asked_in))
+        elif previous:
             merged = self.retriever.analyze(f"{previous[-1]} {question}")
             merged.text = question
             leans_back = CONTINUES.search(question) is not None or (
                 REFERS_BACK.search(question) is not None and len(analysis.content_terms(question)) <= 3
             )
-            candidates = [merged] if leans_back else [self.retriever.analyze(question), merged]
-        if not candidates:
-            candidates.append(self.retriever.analyze(question))
+            candidates = (
+                [merged] if leans_back else [self.retriever.analyze(question, language=asked_in), merged]
+            )
+        else:
+            candidates.append(self.retriever.analyze(question, language=asked_in))
 
         best: tuple[Query, list[Passage], float] | None = None
         for query in candidates:
-            passages = await asyncio.to_thread(self.retriever.search, query)
+            passages = self.retriever.search(query, k)
             coverage = self.retriever.evidence(query, passages)
             if best is None or coverage > best[2]:
                 best = (query, passages, coverage)
             if coverage >= self.settings.min_coverage:
                 break
         assert best is not None
-        return best
+        if not best[1] and self.store.counts()[1] == 0:
+            raise EmptyIndexError()
+        query, passages, coverage = best
+        return Retrieval(
+            query, passages, coverage, self.settings.top_k, (time.perf_counter() - started) * 1000
+        )
 
     async def _condense(self, question: str, history: list[Turn]) -> str:
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -139,33 +182,37 @@ class Assistant:
         prompt = f"Samtal:\n{convo}\n\nSenaste fråga: {question}" if convo else f"Fråga: {question}"
         try:
             reply = await self.llm.ainvoke([SystemMessage(CONDENSE_SYSTEM), HumanMessage(prompt)])
-        except Exception:  # a failed rewrite degrades to the plain question, never to an error
+        except Exception as exc:  # a failed rewrite degrades to the plain question, never to an error
+            # The type says what went wrong; the question stays out of the log (it may be personal).
+            log.warning("query rewrite failed (%s); searching the question as asked", type(exc).__name__)
             return ""
         return str(reply.content).strip()[:500]
 
     # --- answers --------------------------------------------------------------------------------
 
     async def _decline(
-        self, key: str, language: str, query: str, passages: list[Passage] | None = None
+        self, key: str, language: str, query: str, found: Retrieval | None = None
     ) -> AsyncIterator[Event]:
         text = message(key, language)
         yield Token(text)
         yield Sources([])
-        yield _done(True, self.mode, text, language, query, passages or [])
+        yield _done(True, self.mode, text, language, query, found)
 
-    async def _extractive(self, query: Query, passages: list[Passage], language: str) -> AsyncIterator[Event]:
-        excerpts = extractive.select(passages, query.terms)
+    async def _extractive(self, found: Retrieval, language: str) -> AsyncIterator[Event]:
+        passages = found.shown
+        excerpts = extractive.select(passages, found.query.terms)
         text = extractive.render(excerpts, message("extractive_intro", language), passages)
         for line in text.splitlines(keepends=True):
             yield Token(line)
         yield Sources([citation(ex.n, passages[ex.n - 1], " ".join(ex.sentences)) for ex in excerpts])
-        yield _done(False, "extractive", text, language, query.text, passages)
+        yield _done(False, "extractive", text, language, found.query.text, found)
 
     async def _generate(
-        self, question: str, query: Query, passages: list[Passage], history: list[Turn], language: str
+        self, question: str, found: Retrieval, history: list[Turn], language: str
     ) -> AsyncIterator[Event]:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
+        passages = found.shown
         numbered = "\n\n".join(
             format_passage(n, p.chunk.title, p.chunk.location, p.chunk.page, p.text)
             for n, p in enumerate(passages, start=1)
@@ -202,13 +249,13 @@ class Assistant:
             raise LLMUnavailableError(type(exc).__name__) from exc
 
         if answer.strip().startswith(REFUSAL_MARKER) or not answer.strip():
-            async for event in self._decline("refusal", language, query.text, passages):
+            async for event in self._decline("refusal", language, found.query.text, found):
                 yield event
             return
         if not streaming:
             yield Token(held)
         yield Sources(cited_sources(answer, passages))
-        yield _done(False, "llm", answer, language, query.text, passages)
+        yield _done(False, "llm", answer, language, found.query.text, found)
 
     # --- status ---------------------------------------------------------------------------------
 
@@ -224,14 +271,16 @@ class Assistant:
         }
 
 
-def _done(refused: bool, mode: str, answer: str, language: str, query: str, passages: list[Passage]) -> Done:
+def _done(refused: bool, mode: str, answer: str, language: str, query: str, found: Retrieval | None) -> Done:
     return Done(
         refused=refused,
         mode=mode,
         answer=answer,
         language=language,
         query=query,
-        top_chunk_ids=[p.chunk.id for p in passages],
+        top_chunk_ids=[p.chunk.id for p in found.shown] if found else [],
+        retrieved=list(found.passages) if found else [],
+        retrieval_ms=round(found.ms, 1) if found else None,
     )
 
 

@@ -9,9 +9,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.types import Language
+
 EmbeddingProvider = Literal["default", "openai", "sentence-transformers"]
 LLMProvider = Literal["auto", "none", "openai"]
-Language = Literal["sv", "en"]
 
 
 class Settings(BaseSettings):

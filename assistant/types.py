@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+# The languages the assistant answers in: of a question, a document, a setting, an API field.
+Language = Literal["sv", "en"]
 
 
 @dataclass(frozen=True)

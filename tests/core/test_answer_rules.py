@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from assistant.events import Error, Sources, Token
+from assistant.events import Done, Error, Sources, Token
 from assistant.messages import message
 from assistant.prompts import REFUSAL_MARKER
 from assistant.service import Assistant
@@ -98,6 +100,20 @@ def test_of_two_candidate_queries_the_better_covered_one_answers(
     assert done.top_chunk_ids[0] == ending.id
 
 
+@pytest.mark.parametrize(
+    "history", [[], PARTNERSHIP], ids=["alone", "in a conversation (two candidate queries)"]
+)
+def test_retrieval_runs_off_the_event_loop(
+    recorded: tuple[Assistant, RecordingRetriever], history: list[Turn]
+) -> None:
+    # asyncio.run drives the loop on this thread; SQLite and Chroma work must not block it.
+    assistant, retriever = recorded
+    collect(assistant, "Kan vi stoppa samarbetet halvvägs?", history)
+    loop_thread = threading.get_ident()
+    assert {c.method for c in retriever.calls} == {"analyze", "search", "evidence"}
+    assert [c for c in retriever.calls if c.thread == loop_thread] == []
+
+
 # --- the evidence gate --------------------------------------------------------------------------------
 
 
@@ -166,3 +182,19 @@ def test_no_piece_of_the_refusal_marker_reaches_the_user(
     else:
         assert "".join(texts) == "".join(case.chunks)
         assert not any(REFUSAL_MARKER.startswith(t.strip()) for t in texts if t.strip())
+
+
+def test_a_failed_query_rewrite_is_logged_without_the_question(
+    online: Assistant, llm: LLMStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    question = "How does a request for information work?"
+    llm.fail_next(400)  # the rewrite; 400 is not retried
+    events = collect(online, question)
+    assert isinstance(events[-1], Done) and not events[-1].refused  # it degrades to the plain question
+    assert len(llm.chat_requests) == 2
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and r.name == "assistant.service"]
+    assert len(warnings) == 1
+    assert re.search(
+        r"\(\w+Error\)", warnings[0].getMessage()
+    )  # the exception's type, e.g. (BadRequestError)
+    assert question not in warnings[0].getMessage() and "request for information" not in caplog.text
