@@ -12,6 +12,7 @@ from typing import Any
 from assistant.errors import InvalidInputError
 from assistant.events import Done, Error, Token
 from assistant.service import Assistant
+from assistant.types import Passage
 
 
 @dataclass
@@ -23,6 +24,7 @@ class EvalQuestion:
     injection: bool = False
     lang: str = "sv"
     doc: str | None = None
+    facts: list[str] = field(default_factory=list)  # short strings a correct answer must contain
 
     @property
     def answerable(self) -> bool:
@@ -45,6 +47,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                     injection=bool(raw.get("injection")),
                     lang=str(raw.get("lang") or "sv"),
                     doc=raw.get("doc"),
+                    facts=[str(f) for f in raw.get("facts") or []],
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -62,18 +65,34 @@ def first_hit(passages: Iterable[str], evidence: list[str]) -> int | None:
     return None
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def carries_fact(answer: str, facts: list[str]) -> bool:
+    """Whether the answer contains any of the facts, case-insensitive, whitespace folded."""
+    text = _folded(answer)
+    return any(_folded(f) in text for f in facts)
+
+
 async def run_question(assistant: Assistant, question: EvalQuestion, k: int) -> dict[str, Any]:
+    """One question through the answer path a user's question takes; its top ``k`` passages scored."""
     started = time.perf_counter()
-    passages = assistant.search(question.q, k)
-    retrieval_ms = (time.perf_counter() - started) * 1000
+    passages: list[Passage] = []
+    retrieval_ms: float | None = None
     answer, refused, error = "", False, None
-    async for event in assistant.answer(question.q):
+    async for event in assistant.answer(question.q, k=k):
         if isinstance(event, Token):
             answer += event.text
         elif isinstance(event, Done):
             refused = event.refused
+            passages = event.retrieved[:k]
+            retrieval_ms = event.retrieval_ms
         elif isinstance(event, Error):
             error = event.message
+    fact = None
+    if question.facts and question.answerable:
+        fact = not refused and error is None and carries_fact(answer, question.facts)
     texts = [p.text for p in passages]
     docs = [Path(p.chunk.source).name for p in passages]
     return {
@@ -87,8 +106,9 @@ async def run_question(assistant: Assistant, question: EvalQuestion, k: int) -> 
         "doc_rank": (docs.index(question.doc) + 1) if question.doc in docs else None,
         "refused": refused,
         "answer": answer,
+        "fact": fact,
         "error": error,
-        "retrieval_ms": round(retrieval_ms, 1),
+        "retrieval_ms": retrieval_ms,
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -108,6 +128,8 @@ def summarize(questions: list[EvalQuestion], results: list[dict[str, Any]]) -> d
     en = [r for r in answerable if r["lang"] == "en"]
     with_doc = [r for r in results if by_id[r["id"]].doc]
     mrr = sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 10)
+    with_facts = [r for r in results if r.get("fact") is not None]
+    timed = [r["retrieval_ms"] for r in results if r["retrieval_ms"] is not None]
     summary: dict[str, Any] = {
         "questions": len(results),
         "answerable": len(answerable),
@@ -123,10 +145,11 @@ def summarize(questions: list[EvalQuestion], results: list[dict[str, Any]]) -> d
             round(sum(r["refused"] for r in injections) / len(injections), 3) if injections else None
         ),
         "answerable_refused": sum(1 for r in answerable if r["refused"]),
-        "errors": sum(1 for r in results if r["error"]),
-        "retrieval_ms_mean": (
-            round(sum(r["retrieval_ms"] for r in results) / len(results), 1) if results else None
+        "facts_carried": (
+            round(sum(1 for r in with_facts if r["fact"]) / len(with_facts), 3) if with_facts else None
         ),
+        "errors": sum(1 for r in results if r["error"]),
+        "retrieval_ms_mean": round(sum(timed) / len(timed), 1) if timed else None,
     }
     if with_doc:
         summary["doc_recall@3"] = recall(with_doc, 3, "doc_rank")
