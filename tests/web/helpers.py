@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from assistant.errors import AdvisorError
 from assistant.events import Done, Event, Sources, Token
 from assistant.settings import Settings
 from assistant.types import Chunk, Citation, Passage, Turn
@@ -88,14 +89,32 @@ def answer_events(
 
 
 @dataclass
+class Stream:
+    """One answer the fake core played: how many events it handed out, and how it ended.
+
+    ``ended`` is "finished" (played to the end), "closed" (``aclose()``: GeneratorExit at a yield),
+    "cancelled" (a cancellation reached it while it waited) or "raised"; "" while it is still open.
+    """
+
+    question: str
+    served: int = 0
+    ended: str = ""
+
+
+@dataclass
 class FakeAssistant:
-    """Plays scripted event lists (``enqueue``); records every call; notes how each stream ended."""
+    """Plays scripted event lists (``enqueue``); records every call and how each stream ended.
+
+    It keeps every generator it hands out, so the garbage collector never closes one: a stream
+    counts as closed only when the web layer closed it.
+    """
 
     scripts: deque[list[Any]] = field(default_factory=deque)
     calls: list[Call] = field(default_factory=list)
-    finished: int = 0  # streams played to the end
-    closed_early: int = 0  # streams closed before their end (the client left)
+    streams: list[Stream] = field(default_factory=list)
+    generators: list[AsyncGenerator[Event, None]] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    status_error: AdvisorError | None = None  # raised by status() while set
     info: dict[str, Any] = field(
         default_factory=lambda: {
             "documents": 2,
@@ -106,15 +125,31 @@ class FakeAssistant:
         }
     )
 
+    @property
+    def finished(self) -> int:
+        """Streams played to the end."""
+        return sum(1 for s in self.streams if s.ended == "finished")
+
+    @property
+    def closed_early(self) -> int:
+        """Streams that ended before their end, whichever way (the client left, a bug)."""
+        return sum(1 for s in self.streams if s.ended not in ("", "finished"))
+
     def enqueue(self, *events: Any) -> None:
         self.scripts.append(list(events))
 
-    async def answer(
+    def answer(
         self, question: str, history: list[Turn] | None = None, language: str | None = None
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         self.calls.append(Call(question, list(history or []), language))
         script = self.scripts.popleft() if self.scripts else answer_events()
-        done = False
+        stream = Stream(question)
+        self.streams.append(stream)
+        generator = self._play(script, stream)
+        self.generators.append(generator)
+        return generator
+
+    async def _play(self, script: list[Any], stream: Stream) -> AsyncGenerator[Event, None]:
         try:
             for item in script:
                 if isinstance(item, Pause):
@@ -122,18 +157,25 @@ class FakeAssistant:
                 elif isinstance(item, Raise):
                     raise item.exc
                 else:
+                    stream.served += 1
                     yield item
-            done = True
-        finally:
-            if done:
-                self.finished += 1
-            else:
-                self.closed_early += 1
+        except GeneratorExit:
+            stream.ended = "closed"
+            raise
+        except asyncio.CancelledError:
+            stream.ended = "cancelled"
+            raise
+        except BaseException:
+            stream.ended = "raised"
+            raise
+        stream.ended = "finished"
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
         return self.passages[:k]
 
     def status(self) -> dict[str, Any]:
+        if self.status_error is not None:
+            raise self.status_error
         return dict(self.info)
 
 
