@@ -1,0 +1,65 @@
+"""The rules of retrieval and the evidence measure (assistant/retrieval.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pytest
+
+from assistant.service import Assistant
+from tests.core.helpers import collect, done_of
+
+
+@dataclass(frozen=True)
+class Cited:
+    question: str
+    refused: bool
+
+
+CITED = [
+    # The rule today: a question that cites a paragraph the index holds counts as fully covered,
+    # whatever else it asks about. (Debatable: the name it also asks about is never checked.)
+    Cited("Gäller 19 a kap. 2 § LOU för kanelbullar på Centralstationen?", refused=False),
+    Cited("Vad säger 6 kap. 31 a § LOU om kanelbullar?", refused=False),
+    # A paragraph the index does not hold earns nothing; the rest of the question is weighed as usual.
+    Cited("Gäller 99 kap. 1 § LOU för kanelbullar på Centralstationen?", refused=True),
+]
+
+
+@pytest.mark.parametrize("case", CITED, ids=lambda c: c.question)
+def test_a_question_citing_a_held_paragraph_counts_as_covered(offline: Assistant, case: Cited) -> None:
+    query = offline.retriever.analyze(case.question)
+    passages = offline.retriever.search(query)
+    assert (offline.retriever.evidence(query, passages) == 1.0) is not case.refused
+    assert done_of(collect(offline, case.question)).refused is case.refused
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("Vad innebär 6 kap. 31 a § LOU?", "LOU 6 kap. 31 a §"),
+        ("Får myndigheten avsluta partnerskapet enligt 6 kap. 31 a § LOU?", "LOU 6 kap. 31 a §"),
+        ("Hur delas partnerskapet in i etapper enligt 6 kap. 31 § LOU?", "LOU 6 kap. 31 §"),
+    ],
+)
+def test_the_cited_paragraph_is_first_and_only_once(offline: Assistant, question: str, section: str) -> None:
+    passages = offline.search(question, k=offline.settings.top_k)
+    ids = [p.chunk.id for p in passages]
+    assert len(ids) == len(set(ids)), "a passage appears twice"
+    assert passages[0].chunk.section_ref == section and passages[0].exact_reference
+    assert [p.rank for p in passages if p.chunk.section_ref == section] == [1]
+    assert len(passages) == offline.settings.top_k  # the duplicate's place goes to another passage
+
+
+def test_an_untranslated_english_word_weighs_half(offline: Assistant) -> None:
+    # "standstill period" and "innovation partnership" are in the glossary; "mean" is not.
+    query = offline.retriever.analyze("What does the standstill period mean for an innovation partnership?")
+    assert query.language == "en" and query.weak_terms == {"mean"}
+    as_full = replace(query, weak_terms=set())
+    weak = {alts[0]: w for w, alts in offline.retriever._weighted_terms(query)}
+    full = {alts[0]: w for w, alts in offline.retriever._weighted_terms(as_full)}
+    assert weak["mean"] == pytest.approx(full["mean"] / 2)
+    assert {t: w for t, w in weak.items() if t != "mean"} == {t: w for t, w in full.items() if t != "mean"}
+    # The passages never say "mean"; counting it half costs the question less.
+    passages = offline.retriever.search(query)
+    assert offline.retriever.evidence(query, passages) > offline.retriever.evidence(as_full, passages)
