@@ -44,7 +44,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_words USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_tri USING fts5(
     title, heading, body, tokenize = 'trigram');
 CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(chunks_words, 'row');
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 # Column weights for bm25(): a hit in a title or heading says more than one in running text.
@@ -111,16 +110,6 @@ class LexicalIndex:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-
-    # --- metadata -------------------------------------------------------------------------------
-
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.writing() as db:
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # --- documents ------------------------------------------------------------------------------
 

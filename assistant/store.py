@@ -162,11 +162,18 @@ class ChunkStore:
         with self._lock:
             if self._client is None:
                 self._client = chroma_client(self.settings)
+            from chromadb.errors import NotFoundError
+
             try:
                 self._client.delete_collection(self.settings.chroma_collection)
-            except Exception:  # an absent collection is the state we want
+            except NotFoundError:  # an absent collection is the state we want
                 pass
-            self._collection = None
+            except (
+                Exception
+            ) as exc:  # a reindex that kept the old collection would keep the old model's vectors
+                raise StoreUnavailableError(f"Chroma: {type(exc).__name__}") from exc
+            finally:
+                self._collection = None
 
     # --- reading --------------------------------------------------------------------------------
 
