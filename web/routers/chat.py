@@ -16,6 +16,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from assistant.events import Done, Error, Event, Sources, Token
@@ -49,6 +50,8 @@ class EventStreamResponse(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
+        except ClientDisconnect:  # ASGI >= 2.4: a write failed because the client left; not our failure
+            log.info("client disconnected; answer abandoned")
         finally:
             close = getattr(self.body_iterator, "aclose", None)
             if close is not None:
