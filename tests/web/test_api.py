@@ -9,11 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from assistant.errors import StoreUnavailableError
 from assistant.events import Error, Token
 from assistant.settings import Settings
 from assistant.types import Turn
+from records import ConversationStore
 from tests.web.helpers import FakeAssistant, Raise, answer_events, citation, parse_sse, passage
-from web.deps import get_conversations
 
 QUESTION = "När får man använda innovationspartnerskap?"
 
@@ -34,7 +35,9 @@ def done_of(events: list[tuple[str, Any]]) -> dict[str, Any]:
 # --- chat ------------------------------------------------------------------------------------------
 
 
-def test_chat_streams_tokens_then_sources_then_done(client: TestClient) -> None:
+def test_chat_streams_tokens_then_sources_then_done(client: TestClient, fake: FakeAssistant) -> None:
+    # The core answered in English although nobody asked: done reports the core's language.
+    fake.enqueue(*answer_events(language="en"))
     events = chat(client)
     names = [name for name, _ in events]
     assert names[-2:] == ["sources", "done"] and set(names[:-2]) == {"token"}
@@ -45,8 +48,14 @@ def test_chat_streams_tokens_then_sources_then_done(client: TestClient) -> None:
     assert sources[0].keys() >= {"n", "title", "location", "page", "url", "snippet", "text"}
     assert sources[0]["location"] == "LOU 6 kap. 31 §"
     done = done_of(events)
-    assert done.keys() >= {"conversation_id", "message_id", "refused", "mode"}
-    assert done["refused"] is False and done["mode"] == "llm"
+    assert done == {
+        "conversation_id": done["conversation_id"],
+        "message_id": done["message_id"],
+        "refused": False,
+        "mode": "llm",
+        "language": "en",
+    }
+    assert done["conversation_id"] and done["message_id"]
 
 
 def test_a_reload_gets_the_whole_thread_back(client: TestClient, fake: FakeAssistant) -> None:
@@ -224,7 +233,9 @@ def test_unknown_conversation_is_404(client: TestClient) -> None:
 
 
 def test_health_reports_the_index_and_the_llm(client: TestClient, fake: FakeAssistant) -> None:
-    assert client.get("/api/health").json() == {
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {
         "status": "ok",
         "documents": 2,
         "chunks": 7,
@@ -238,15 +249,36 @@ def test_health_reports_the_index_and_the_llm(client: TestClient, fake: FakeAssi
     assert client.get("/api/health").json()["llm"] is False
 
 
+def test_health_is_503_with_a_reason_when_the_index_is_down(
+    client: TestClient, fake: FakeAssistant, settings: Settings
+) -> None:
+    fake.status_error = StoreUnavailableError("connection refused")
+    response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "documents": 0,
+        "chunks": 0,
+        "llm": settings.llm_enabled,
+        "mode": None,
+        "embedding_model": None,
+        "llm_model": None,
+        "detail": "Dokumentindexet går inte att nå just nu (connection refused). / "
+        "The document index cannot be reached right now (connection refused).",
+    }
+    fake.status_error = None
+    assert client.get("/api/health").status_code == 200, "it recovers with the index"
+
+
 def test_search_returns_ranked_passages(client: TestClient, fake: FakeAssistant) -> None:
     fake.passages = [passage(1, "a", text="Publicera en förfrågan."), passage(2, "b"), passage(3, "c")]
     response = client.post("/api/search", json={"query": "förfrågan om information", "k": 2})
     assert response.status_code == 200
     body = response.json()
     assert body["query"] == "förfrågan om information"
-    assert [r["chunk_id"] for r in body["results"]] == ["a", "b"]
+    assert [(r["chunk_id"], r["rank"], r["score"]) for r in body["results"]] == [("a", 1, 1.0), ("b", 2, 0.5)]
     first = body["results"][0]
-    assert first["rank"] == 1 and first["text"] == "Publicera en förfrågan."
+    assert first["text"] == "Publicera en förfrågan." and first["scores"] == {"words": 1.0}
     assert first["location"] == "Tidig dialog med marknaden › Hur en förfrågan om information (RFI) går till"
     assert client.post("/api/search", json={"query": "  "}).status_code == 422
     assert client.post("/api/search", json={"query": "x", "k": 500}).status_code == 422
@@ -282,6 +314,11 @@ def test_api_docs_work_offline(client: TestClient) -> None:
 def test_the_conversation_store_is_sqlite_under_the_data_dir(
     client: TestClient, app: FastAPI, settings: Settings
 ) -> None:
-    done_of(chat(client))
+    done = done_of(chat(client))
     assert (settings.data_dir / "app.sqlite3").exists()
-    assert app.dependency_overrides.get(get_conversations) is None
+    assert app.state.conversations is not None, "the app built its own store on first use"
+    elsewhere = ConversationStore.from_url(f"sqlite:///{settings.data_dir / 'app.sqlite3'}")
+    try:
+        assert elsewhere.exists(done["conversation_id"]), "the exchange was written to that file"
+    finally:
+        elsewhere.dispose()
