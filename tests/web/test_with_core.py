@@ -3,11 +3,14 @@ LLM stub over HTTP for chat and embeddings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from assistant.prompts import LANGUAGE_NAMES, REFUSAL_MARKER
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.pipeline import sync
@@ -52,10 +55,56 @@ def test_a_follow_up_reaches_the_llm_with_the_conversation(core_client: TestClie
 
 
 def test_the_refusal_marker_becomes_a_refusal(core_client: TestClient, llm: LLMStub) -> None:
-    llm.enqueue("INGET_STÖD")
+    llm.enqueue(REFUSAL_MARKER)
     events = ask(core_client)
-    assert "INGET_STÖD" not in str(events)
+    assert REFUSAL_MARKER not in str(events)
     assert events[-1][1]["refused"] is True
+    (request,) = llm.chat_requests
+    assert request["messages"][-1]["content"] == QUESTION, "the model was asked, and it refused"
+    assert REFUSAL_MARKER in request["messages"][0]["content"]
+
+
+def test_a_question_without_evidence_is_refused_before_the_model_is_asked(
+    core_client: TestClient, llm: LLMStub
+) -> None:
+    events = ask(core_client, "Vad kostar en kaffe i Kiruna?")
+    assert events[-1][0] == "done" and events[-1][1]["refused"] is True
+    assert next(data for name, data in events if name == "sources") == []
+    assert llm.chat_requests == []
+
+
+@dataclass(frozen=True)
+class Spoken:
+    name: str
+    message: str
+    language: str | None  # as the request names it
+    replies: tuple[str, ...]  # what the model says (a rewrite of an English question comes first)
+    expected: str
+
+
+SPOKEN = [
+    Spoken("swedish question", QUESTION, None, ("Publicera en förfrågan [1].",), "sv"),
+    Spoken(
+        "english question",
+        "How does a request for information work?",
+        None,
+        ("Hur går en förfrågan om information till", "Publish a request for information [1]."),
+        "en",
+    ),
+    Spoken("swedish question, english asked for", QUESTION, "en", ("Publish a request [1].",), "en"),
+]
+
+
+@pytest.mark.parametrize("case", SPOKEN, ids=lambda c: c.name)
+def test_done_tells_the_language_the_answer_was_given_in(
+    core_client: TestClient, llm: LLMStub, case: Spoken
+) -> None:
+    llm.enqueue(*case.replies)
+    extra = {"language": case.language} if case.language else {}
+    events = ask(core_client, case.message, **extra)
+    assert events[-1][0] == "done" and events[-1][1]["language"] == case.expected
+    system = llm.chat_requests[-1]["messages"][0]["content"]
+    assert f"Svara på {LANGUAGE_NAMES[case.expected]}." in system, "the model was told the same language"
 
 
 def test_without_an_llm_the_answer_is_excerpts(settings: Settings, llm: LLMStub, docs: Path) -> None:
@@ -77,8 +126,11 @@ def test_health_and_search_read_the_real_index(core_client: TestClient) -> None:
     results = core_client.post("/api/search", json={"query": "förfrågan om information", "k": 3}).json()[
         "results"
     ]
-    assert results and results[0]["title"] == "Tidig dialog med marknaden"
-    assert [r["rank"] for r in results] == sorted(r["rank"] for r in results)
+    assert len(results) == 3
+    assert "Publicera en förfrågan om information" in results[0]["text"], "the passage that answers is first"
+    assert [r["rank"] for r in results] == [1, 2, 3]
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1], scores
 
 
 def test_an_unreachable_llm_is_a_user_facing_error_event(
