@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from assistant.prompts import REFUSAL_MARKER
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.pipeline import sync
@@ -255,13 +256,18 @@ def test_a_phone_gets_no_horizontal_scroll_and_the_passage_below_the_answer(page
         assert overflow <= 0, f"horizontal scroll of {overflow}px at {width}px"
 
 
-def test_the_extractive_note_and_the_refusal_note_are_visible(page: Any, site: Site) -> None:
-    site.llm.enqueue("INGET_STÖD")
-    ask(page, "Vad kostar en kaffe i Kiruna?")
+def test_the_models_refusal_shows_the_refusal_note(page: Any, site: Site) -> None:
+    # A question the evidence gate lets through, so it is the model that declines.
+    question = "När får man använda innovationspartnerskap?"
+    site.llm.enqueue(REFUSAL_MARKER)
+    ask(page, question)
     answer = wait_for_answer(page)
     note = answer.locator(".note--refused")
     assert note.is_visible() and "avstår" in note.inner_text()
     assert answer.locator(".sources li").count() == 0
+    assert REFUSAL_MARKER not in answer.inner_text()
+    (request,) = site.llm.chat_requests
+    assert request["messages"][-1]["content"] == question
 
 
 def test_no_serious_accessibility_violations(page: Any, site: Site) -> None:
