@@ -20,7 +20,11 @@ UNSTRUCTURED_LANGUAGES = ["swe", "eng"]
 
 
 def load_markdown(path: Path) -> LoadedDocument:
-    return parse_markdown(_read_text(path), path.stem)
+    try:
+        return parse_markdown(_read_text(path), path.stem)
+    except DocumentLoadError as exc:
+        # The reason is shown on its own line of a report over many files; it names the file.
+        raise DocumentLoadError(f"{path.name}: {exc.detail}") from exc
 
 
 def load_pdf(path: Path) -> LoadedDocument:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from assistant.errors import DocumentLoadError
 from ingest.model import LoadedDocument, Section
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -35,14 +36,28 @@ def strip_links(text: str) -> str:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """The YAML front matter as a mapping, and the body after it.
+
+    Front matter that does not parse is an error, not an empty mapping: the title, sources and
+    date it holds would silently go missing from every citation of the document.
+    """
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text
     try:
-        data = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError:
-        data = {}
-    return (data if isinstance(data, dict) else {}), text[match.end() :]
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = (
+            f"line {mark.line + 2}: " if mark is not None else ""
+        )  # +1 for 1-based, +1 for the opening ---
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise DocumentLoadError(f"invalid YAML front matter ({where}{problem})") from exc
+    if data is None:
+        return {}, text[match.end() :]
+    if not isinstance(data, dict):
+        raise DocumentLoadError(f"the YAML front matter is a {type(data).__name__}, not key: value lines")
+    return data, text[match.end() :]
 
 
 def _is_heading(title: str) -> bool:

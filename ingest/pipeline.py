@@ -81,21 +81,30 @@ class ManifestEntry:
     title: str | None
 
 
-def _manifest(root: Path) -> dict[Path, ManifestEntry]:
-    """file → its public URL and title, from every INDEX.csv below ``root``."""
+def _manifest(root: Path) -> tuple[dict[Path, ManifestEntry], list[tuple[str, str]]]:
+    """file → its public URL and title, from every INDEX.csv below ``root``; and the manifests
+    that could not be read, with why (their files are still indexed, without those URLs)."""
     entries: dict[Path, ManifestEntry] = {}
+    broken: list[tuple[str, str]] = []
     for manifest in root.rglob(MANIFEST):
         try:
-            with manifest.open(encoding="utf-8") as fh:
-                for row in csv.DictReader(fh):
+            with manifest.open(encoding="utf-8", newline="") as fh:
+                reader = csv.DictReader(fh)
+                if "file" not in (reader.fieldnames or []):
+                    broken.append((str(manifest), f"{MANIFEST} has no 'file' column"))
+                    continue
+                for row in reader:
                     url = row.get("url") or row.get("regeringen_url") or row.get("source_url")
                     if row.get("file"):
                         entries[(manifest.parent / row["file"]).resolve()] = ManifestEntry(
                             url or None, row.get("title") or None
                         )
-        except (OSError, csv.Error, UnicodeDecodeError):
-            continue
-    return entries
+        except (OSError, csv.Error, UnicodeDecodeError) as exc:
+            kind = (
+                "csv.Error" if isinstance(exc, csv.Error) else type(exc).__name__
+            )  # bare "Error" says nothing
+            broken.append((str(manifest), f"{MANIFEST} could not be read ({kind})"))
+    return entries, broken
 
 
 def sync(
@@ -120,8 +129,12 @@ def sync(
         )
         report.failed.append((str(path), reason))
     manifest: dict[Path, ManifestEntry] = {}
-    for root in {r for _, r in files} | set(roots):
-        manifest.update(_manifest(root))
+    unreadable: dict[str, str] = {}  # by manifest: nested roots walk the same one twice
+    for root in sorted({r for _, r in files} | set(roots)):
+        entries, broken = _manifest(root)
+        manifest.update(entries)
+        unreadable.update(broken)
+    report.failed += [(name, message("document_load", language, detail=d)) for name, d in unreadable.items()]
 
     known = store.lexical.document_hashes()
     seen: set[str] = set()
