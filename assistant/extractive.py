@@ -41,22 +41,28 @@ def sentences(text: str) -> list[str]:
     units: list[str] = []
     for block in re.split(r"\n\s*\n", text):
         prose: list[str] = []
+        row_above = False  # the line above was a table row, so a rule line here ends a header
         for line in block.splitlines():
             stripped = line.strip()
-            if stripped.startswith("|"):
-                if TABLE_RULE.match(stripped):
-                    # The row above was the header: let it introduce the rows, like a lead-in ending ":".
+            row = stripped.startswith("|")
+            rule = row and TABLE_RULE.match(stripped) is not None
+            item = LIST_ITEM.match(stripped) is not None
+            if (row or item) and prose:  # prose read so far comes before the row or item, as on the page
+                units.extend(_split_sentences(" ".join(prose)))
+                prose = []
+            if rule:
+                # The row above was the header: let it introduce the rows, like a lead-in ending ":".
+                # A chunk cut between a header and its rule starts at the rule; it has no header.
+                if row_above:
                     units[-1] = units[-1].rstrip(":") + ":"
-                else:
-                    cells = [c.strip() for c in stripped.strip("|").split("|")]
-                    units.append(" – ".join(c for c in cells if c))
-            elif LIST_ITEM.match(stripped):
-                if prose:
-                    units.extend(_split_sentences(" ".join(prose)))
-                    prose = []
+            elif row:
+                cells = [c.strip() for c in stripped.strip("|").split("|")]
+                units.append(" – ".join(c for c in cells if c))
+            elif item:
                 units.append(LIST_ITEM.sub("", stripped))
             elif stripped:
                 prose.append(stripped)
+            row_above = row and not rule
         if prose:
             units.extend(_split_sentences(" ".join(prose)))
     cleaned = [EMPHASIS.sub("", re.sub(r"\s+", " ", u)).strip() for u in units]

@@ -1,0 +1,60 @@
+"""The offline answer's quotable units (assistant/extractive.py), tables above all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.extractive import sentences
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from ingest.pipeline import sync
+from tests.core.helpers import answer_text, collect, done_of
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    text: str
+    units: list[str]
+
+
+TABLES = [
+    Table(
+        "a header introduces its rows",
+        "| Lag | Gräns |\n|---|---|\n| LOU | 700 000 |",
+        ["Lag – Gräns:", "LOU – 700 000"],
+    ),
+    # A chunk cut between a table's header and its rule line starts at the rule.
+    Table("starts at the rule line", "|---|---|\n| LOU | 700 000 |", ["LOU – 700 000"]),
+    Table(
+        "a rule after prose is no header mark",
+        "Beloppen gäller 2024.\n|---|---|\n| LOU | 700 000 |",
+        ["Beloppen gäller 2024.", "LOU – 700 000"],
+    ),
+    Table("rule lines only", "|---|---|\n|---|---|", []),
+]
+
+
+@pytest.mark.parametrize("case", TABLES, ids=lambda c: c.name)
+def test_table_units(case: Table) -> None:
+    assert sentences(case.text) == case.units
+
+
+def test_an_offline_answer_from_a_chunk_that_starts_at_a_table_rule(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tabeller"
+    folder.mkdir()
+    (folder / "belopp.md").write_text(
+        "# Beloppsgränser\n\n## Direktupphandlingsgräns per lag\n\n"
+        "|---|---|\n| LOU | 700 000 kronor |\n| LUF | 1 200 000 kronor |\n",
+        encoding="utf-8",
+    )
+    sync([folder], store)
+    events = collect(Assistant(settings, store=store), "Vilken direktupphandlingsgräns gäller enligt LUF?")
+    assert not done_of(events).refused
+    assert "LUF – 1 200 000 kronor" in answer_text(events)
