@@ -23,6 +23,8 @@ from assistant.legalref import LegalReference, find_references
 
 BUNDLED = Path(__file__).resolve().parent.parent / "corpus" / "concepts.yaml"
 MAX_GAP = 3  # other words allowed among a phrasing's words
+# Only the barest function words are skipped: "köpa av annan kommun" must keep "annan".
+GLUE = frozenset("och att i på av för med till en ett den det de som vi ni man".split())
 MIN_COMPOUND_TAIL = 5  # a shorter stem ("avtal" is fine, "lag" is not) inside a compound says too little
 
 
@@ -59,7 +61,7 @@ class ConceptMap:
 
     def match(self, question: str) -> list[ConceptMatch]:
         """The concepts whose phrasings ``question`` uses, in the map's order."""
-        tokens = [w for w in analysis.words(question) if w not in analysis.STOPWORDS_SV]
+        tokens = [w for w in analysis.words(question) if w not in GLUE]
         stems = [analysis.stem(w) for w in tokens]
         found: list[ConceptMatch] = []
         for concept in self.concepts:
@@ -72,10 +74,7 @@ class ConceptMap:
 
 
 def _concept(entry: dict[str, object]) -> Concept:
-    when = tuple(
-        tuple(analysis.stem(w) for w in analysis.words(str(p)) if w not in analysis.STOPWORDS_SV)
-        for p in entry.get("when") or []  # type: ignore[attr-defined]
-    )
+    when = tuple(_phrase(str(p)) for p in entry.get("when") or [])  # type: ignore[attr-defined]
     paragraphs = tuple(r for p in entry.get("paragraphs") or [] for r in find_references(str(p)))  # type: ignore[attr-defined]
     return Concept(
         name=str(entry["name"]),
@@ -83,6 +82,14 @@ def _concept(entry: dict[str, object]) -> Concept:
         terms=tuple(str(t) for t in entry.get("terms") or []),  # type: ignore[attr-defined]
         paragraphs=paragraphs,
     )
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    """A phrasing's words as stems; empty (never matching) if only one word of several would be left,
+    since that one word alone ("göra om upphandlingen" → "upphandling") would match far too much."""
+    written = analysis.words(text)
+    kept = [analysis.stem(w) for w in written if w not in GLUE]
+    return tuple(kept) if len(kept) > 1 or len(written) == 1 else ()
 
 
 def _find(phrase: tuple[str, ...], tokens: list[str], stems: list[str]) -> list[int] | None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant import analysis
+from assistant.concepts import ConceptMap, ConceptMatch
 from assistant.glossary import Glossary
 from assistant.legalref import LegalReference, find_references
 from assistant.settings import Settings
@@ -16,6 +17,7 @@ from assistant.types import Chunk, Language, Passage
 
 RRF_K = 60
 RERANK_POOL = 30
+CITING_PASSAGES = 5  # how many of the best passages may bring in the paragraphs they cite
 UNCOVERED_ANCHOR = 0.2
 
 
@@ -36,6 +38,12 @@ class Query:
     # English words left untranslated beside a translation: more often a gap in the glossary than a
     # sign the question is off-topic, so they count half in the evidence gate.
     weak_terms: set[str] = field(default_factory=set)
+    # Legal concepts the question's everyday phrasings stand for (the concept map).
+    concepts: list[ConceptMatch] = field(default_factory=list)
+
+    def alternatives(self, term: str) -> list[str]:
+        """Words of the concepts a question word belongs to: a passage saying those speaks to it."""
+        return [t for m in self.concepts if term in m.words for t in m.concept.terms]
 
     @property
     def search_text(self) -> str:
@@ -43,10 +51,18 @@ class Query:
 
 
 class Retriever:
-    def __init__(self, store: ChunkStore, settings: Settings, *, glossary: Glossary | None = None) -> None:
+    def __init__(
+        self,
+        store: ChunkStore,
+        settings: Settings,
+        *,
+        glossary: Glossary | None = None,
+        concepts: ConceptMap | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.glossary = glossary if glossary is not None else Glossary.load(settings.glossary_path)
+        self.concepts = concepts if concepts is not None else ConceptMap.load(settings.concepts_path)
 
     def analyze(
         self, question: str, *, expansions: list[str] | None = None, language: Language | None = None
@@ -76,6 +92,8 @@ class Retriever:
             terms += [w for t in extra for w in analysis.content_terms(t) if w not in terms]
         terms = list(dict.fromkeys(terms))
         synonyms = self.glossary.synonyms_for(" ".join([question, *extra]))
+        concepts = self.concepts.match(" ".join([question, *extra]))
+        synonyms += [t for m in concepts for t in m.concept.terms]
         lexical_terms = list(dict.fromkeys(terms + self.store.lexical.decompound(terms)))
         return Query(
             text=question,
@@ -86,6 +104,7 @@ class Retriever:
             search_terms=lexical_terms + [w for t in synonyms for w in analysis.content_terms(t)],
             anchors=[t for t in terms if analysis.is_year(t)] + names,
             weak_terms=weak,
+            concepts=concepts,
         )
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
@@ -93,6 +112,7 @@ class Retriever:
         re-ranked by how much of the question each one covers."""
         k = k or self.settings.top_k
         fused, scores = self._fuse(query, max(self.settings.candidates, k))
+        self._hop(query, fused, scores)
         exact = self._exact(query.references)
         exact_ids = {c.id for c in exact}
         pool = [i for i in sorted(fused, key=lambda i: -fused[i]) if i not in exact_ids][
@@ -139,10 +159,33 @@ class Retriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
         return fused, scores
 
-    def _exact(self, references: list[LegalReference]) -> list[Chunk]:
+    def _hop(self, query: Query, fused: dict[str, float], scores: dict[str, dict[str, float]]) -> None:
+        """Bring in paragraphs the question never names: those its concepts stand on, and those the
+        best guidance passages cite — a procurer's wording finds the guide, the guide finds the law."""
+        best = sorted(fused, key=lambda i: -fused[i])[:CITING_PASSAGES]
+        citing = self.store.lexical.get_chunks(best)
+        cited = [
+            ref
+            for chunk_id in best
+            if chunk_id in citing and citing[chunk_id].law is None
+            for ref in find_references(citing[chunk_id].text)
+        ]
+        conceptual = [ref for m in query.concepts for ref in m.concept.paragraphs]
+        for name, weight, refs in (
+            ("concept", self.settings.weight_concept, conceptual),
+            ("cited", self.settings.weight_cited, cited),
+        ):
+            if not weight:
+                continue
+            ids = list(dict.fromkeys(c.id for c in self._exact(list(dict.fromkeys(refs)), per_reference=1)))
+            for rank, chunk_id in enumerate(ids, start=1):
+                scores.setdefault(chunk_id, {})[name] = 1.0
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+
+    def _exact(self, references: list[LegalReference], per_reference: int = 3) -> list[Chunk]:
         found: list[Chunk] = []
         for ref in references:
-            found.extend(self.store.lexical.find_sections(ref.chapter, ref.paragraph, ref.law)[:3])
+            found.extend(self.store.lexical.find_sections(ref.chapter, ref.paragraph, ref.law)[:per_reference])
         return found
 
     def _weighted_terms(self, query: Query, *, by_corpus: bool = False) -> list[tuple[float, list[str]]]:
@@ -160,7 +203,7 @@ class Retriever:
                 weight = math.log(1 + docs / (1 + self.store.lexical.term_frequency(term)))
             else:
                 weight = analysis.specificity(term) * (0.5 if term in query.weak_terms else 1.0)
-            weighted.append((weight, [term, *self.glossary.synonyms_for(term)]))
+            weighted.append((weight, [term, *self.glossary.synonyms_for(term), *query.alternatives(term)]))
         return weighted
 
     @staticmethod

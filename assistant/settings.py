@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     weight_words: float = Field(default=0.6, ge=0)
     weight_dense: float = Field(default=0.4, ge=0)
     weight_coverage: float = Field(default=0.3, ge=0)
+    # Second hops: paragraphs that the question's concepts (corpus/concepts.yaml) name, and paragraphs
+    # that the best guidance passages cite ("LOU 17 kap. 10 §").
+    weight_concept: float = Field(default=1.0, ge=0)
+    weight_cited: float = Field(default=0.5, ge=0)
+    concepts_path: Path | None = None
     min_coverage: float = Field(default=0.30, ge=0, le=1)
     glossary_path: Path | None = None
 

@@ -74,3 +74,12 @@ def test_the_bundled_map_loads_and_its_paragraphs_are_references() -> None:
     for concept in bundled.concepts:
         assert concept.when, concept.name
         assert all(p.law for p in concept.paragraphs), concept.name
+
+
+def test_a_phrasing_that_would_shrink_to_one_common_word_never_matches(tmp_path: Path) -> None:
+    path = tmp_path / "concepts.yaml"
+    path.write_text(
+        "concepts:\n  - name: Avbryta\n    when: [göra om upphandlingen, i upphandlingen]\n", encoding="utf-8"
+    )
+    assert ConceptMap.load(path).match("Hur gör man en upphandling?") == []
+    assert [m.concept.name for m in ConceptMap.load(path).match("Vi vill göra om upphandlingen")] == ["Avbryta"]
