@@ -5,25 +5,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-LAW_NAMES = {
-    "lou": "LOU",
-    "luf": "LUF",
-    "luk": "LUK",
-    "lufs": "LUFS",
+# The statutes a procurer cites by abbreviation, by SFS number: what a statute file's front matter
+# (beteckning) and a question may name them by. The one table; ingest reads it too.
+LAWS_BY_SFS = {
     "2016:1145": "LOU",
     "2016:1146": "LUF",
     "2016:1147": "LUK",
     "2011:1029": "LUFS",
-    "lagen om offentlig upphandling": "LOU",
-    "lagen om upphandling inom försörjningssektorerna": "LUF",
-    "lagen om upphandling av koncessioner": "LUK",
+    "2016:1162": "UF",
 }
+LAW_NAMES = {abbreviation.lower(): abbreviation for abbreviation in LAWS_BY_SFS.values()} | LAWS_BY_SFS
 REFERENCE = re.compile(
     r"(?P<chapter>\d{1,2})\s*(?P<cl>[a-z])?\s*(?:kap(?:\.|itlet|itel)?)\s*"
     r"(?P<para>\d{1,3})\s*(?P<pl>[a-z])?\s*(?:§|paragrafen|par\.)",
     re.IGNORECASE,
 )
-LAW = re.compile(r"\b(lou|lufs|luf|luk|2016:114[567]|2011:1029)\b", re.IGNORECASE)
+# Longest first, so "LUFS" is not read as "LUF".
+LAW = re.compile(
+    r"\b(" + "|".join(re.escape(n) for n in sorted(LAW_NAMES, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+def format_reference(law: str | None, chapter: str | None, paragraph: str) -> str:
+    """A paragraph as it is cited: "LOU 6 kap. 31 §", "19 a kap. 2 §", "UF 5 §"."""
+    return " ".join(part for part in (law, f"{chapter} kap." if chapter else None, f"{paragraph} §") if part)
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,7 @@ class LegalReference:
     law: str | None
 
     def __str__(self) -> str:
-        prefix = f"{self.law} " if self.law else ""
-        return f"{prefix}{self.chapter} kap. {self.paragraph} §"
+        return format_reference(self.law, self.chapter, self.paragraph)
 
 
 def find_references(text: str) -> list[LegalReference]:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import DocumentLoadError
+from assistant.legalref import LAWS_BY_SFS
 from ingest.model import LoadedDocument, Section
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -20,15 +21,6 @@ CHAPTER = re.compile(r"^(\d+(?:\s?[a-z])?)\s+kap\.", re.IGNORECASE)
 PARAGRAPH = re.compile(r"^(\d+(?:\s?[a-z])?)\s*§")
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 TABLE_ROW = re.compile(r"\t|\d{1,3}(?: \d{3})+\s+\d{1,3}(?: \d{3})+")
-
-# SFS numbers of the statutes a procurer cites by abbreviation.
-LAWS = {
-    "2016:1145": "LOU",
-    "2016:1146": "LUF",
-    "2016:1147": "LUK",
-    "2011:1029": "LUFS",
-    "2016:1162": "UF",
-}
 
 
 def strip_links(text: str) -> str:
@@ -90,7 +82,7 @@ def _normalize_number(raw: str) -> str:
 
 def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
     meta, body = split_front_matter(text)
-    law = LAWS.get(str(meta.get("beteckning", "")).strip())
+    law = LAWS_BY_SFS.get(str(meta.get("beteckning", "")).strip())
     sections: list[Section] = []
     path: list[tuple[int, str]] = []
     lines: list[str] = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.legalref import format_reference
+
 
 @dataclass
 class Section:
@@ -17,11 +19,7 @@ class Section:
 
     @property
     def section_ref(self) -> str | None:
-        if self.chapter and self.paragraph:
-            return f"{self.law + ' ' if self.law else ''}{self.chapter} kap. {self.paragraph} §"
-        if self.paragraph:
-            return f"{self.law + ' ' if self.law else ''}{self.paragraph} §"
-        return None
+        return format_reference(self.law, self.chapter, self.paragraph) if self.paragraph else None
 
 
 @dataclass
