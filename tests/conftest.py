@@ -29,7 +29,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", llm_provider="none")
+    # No concept map: the rules under test should not move when advisors edit corpus/concepts.yaml;
+    # tests that need concepts write their own map.
+    return Settings(
+        data_dir=tmp_path / "data", llm_provider="none", concepts_path=tmp_path / "no-concepts.yaml"
+    )
 
 
 @pytest.fixture

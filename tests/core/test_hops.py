@@ -1,0 +1,100 @@
+"""Second hops: a procurer's phrasing reaches the paragraph its concept rests on, and a guide that
+answers brings in the paragraph it cites — even when the question shares no word with the law."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.concepts import ConceptMap
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from ingest.pipeline import sync
+from tests.fakes import STATUTE
+
+CONCEPTS = """
+concepts:
+  - name: Avsluta ett innovationspartnerskap
+    when: [bryta samarbetet, kliva av]
+    terms: [avsluta partnerskapet]
+    paragraphs: ["LOU 6 kap. 31 a §"]
+"""
+
+# Our own guide, in a procurer's words, citing the paragraph the way the corpus/ guides do.
+GUIDE = """---
+title: Att lämna ett pågående utvecklingsprojekt
+summary: När en kommun vill kliva ur ett projekt med en leverantör.
+updated: 2026-11-26
+language: sv
+---
+
+# Att lämna ett pågående utvecklingsprojekt
+
+## Kan vi kliva ur projektet om leverantören inte levererar?
+
+Ja, om ni skrev in det från början: efter varje etapp kan ni gå vidare eller sluta (LOU 6 kap. 31 a §).
+"""
+
+QUESTION = "Kan vi bryta samarbetet med leverantören om prototypen blir sämre än väntat?"
+
+
+@pytest.fixture
+def store(settings: Settings, tmp_path: Path, store: ChunkStore) -> ChunkStore:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "lou.md").write_text(STATUTE, encoding="utf-8")
+    (folder / "guide.md").write_text(GUIDE, encoding="utf-8")
+    assert sync([folder], store).ok
+    return store
+
+
+def concept_map(tmp_path: Path) -> ConceptMap:
+    path = tmp_path / "concepts.yaml"
+    path.write_text(CONCEPTS, encoding="utf-8")
+    return ConceptMap.load(path)
+
+
+def ids_and_scores(retriever: Retriever, question: str) -> tuple[list[str | None], list[dict[str, float]]]:
+    passages = retriever.search(retriever.analyze(question))
+    return [p.chunk.section_ref for p in passages], [p.scores for p in passages]
+
+
+def test_a_concept_brings_in_its_paragraph_and_counts_in_the_gate(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    # Only the dense side (every chunk of this tiny index) finds the paragraph without the map.
+    plain = Retriever(store, settings.model_copy(update={"weight_cited": 0.0}))
+    refs, scores = ids_and_scores(plain, QUESTION)
+    before = refs.index("LOU 6 kap. 31 a §")
+    assert "concept" not in scores[before]
+
+    mapped = Retriever(
+        store, settings.model_copy(update={"weight_cited": 0.0}), concepts=concept_map(tmp_path)
+    )
+    refs, scores = ids_and_scores(mapped, QUESTION)
+    assert refs.index("LOU 6 kap. 31 a §") == 0 < before
+    assert scores[0]["concept"] == 1.0
+
+    # The gate: "bryta samarbetet" is spoken to by a passage saying "avsluta partnerskapet".
+    query = mapped.analyze(QUESTION)
+    statute = [p for p in mapped.search(query) if p.chunk.section_ref == "LOU 6 kap. 31 a §"]
+    without = plain.evidence(plain.analyze(QUESTION), statute)
+    assert mapped.evidence(query, statute) > without
+
+
+def test_a_guide_that_matches_brings_in_the_paragraph_it_cites(store: ChunkStore, settings: Settings) -> None:
+    question = "Kan vi kliva ur projektet om leverantören inte levererar?"
+    off = Retriever(store, settings.model_copy(update={"weight_cited": 0.0}))
+    refs, scores = ids_and_scores(off, question)
+    before = refs.index("LOU 6 kap. 31 a §")
+    assert "cited" not in scores[before]
+
+    on = Retriever(store, settings)
+    refs, scores = ids_and_scores(on, question)
+    assert refs[0] is None  # the guide itself still answers first
+    assert refs.index("LOU 6 kap. 31 a §") == 1 < before
+    assert scores[1]["cited"] == 1.0
+    statutes = [r for r in refs if r]
+    assert len(statutes) == len(set(statutes))  # the cited paragraph is not listed twice
