@@ -9,8 +9,14 @@ from pydantic import BaseModel, Field
 Language = Literal["sv", "en"]
 
 
+# Questions and search queries are limited by the server's setting ``max_question_chars`` (2000 by
+# default), which a static schema cannot know; the core enforces it for a question, the search route
+# for a query, both answering 422 "question_too_long".
+QUESTION_DOC = "at most `max_question_chars` characters, a server setting (2000 by default)"
+
+
 class ChatRequest(BaseModel):
-    message: str = Field(description="The question, in Swedish or English.")
+    message: str = Field(description=f"The question, in Swedish or English; {QUESTION_DOC}.")
     conversation_id: str | None = Field(
         default=None, max_length=64, description="Continue this conversation."
     )
@@ -18,7 +24,7 @@ class ChatRequest(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000)
+    query: str = Field(description=f"What to search for; {QUESTION_DOC}.")
     k: int = Field(default=10, ge=1, le=50)
 
 

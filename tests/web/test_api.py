@@ -15,6 +15,8 @@ from assistant.settings import Settings
 from assistant.types import Turn
 from records import ConversationStore
 from tests.web.helpers import FakeAssistant, Raise, answer_events, citation, parse_sse, passage
+from web.deps import get_assistant
+from web.main import create_app
 
 QUESTION = "När får man använda innovationspartnerskap?"
 
@@ -145,15 +147,8 @@ class BadChat:
     expected: str
 
 
+# An empty or too long question is the core's to refuse: see test_with_core.py.
 BAD_CHATS = [
-    BadChat("empty", {"message": "   "}, 422, "Skriv en fråga först. / Please write a question first."),
-    BadChat("empty, in English", {"message": "", "language": "en"}, 422, "Please write a question first."),
-    BadChat(
-        "too long",
-        {"message": "x" * 2001},
-        422,
-        "Frågan är för lång (högst 2000 tecken). / The question is too long (at most 2000 characters).",
-    ),
     BadChat(
         "no message",
         {},
@@ -180,6 +175,38 @@ def test_bad_chat_requests_get_one_line_swedish_then_english(
     assert detail.startswith(case.expected)
     assert "\n" not in detail
     assert fake.calls == []
+
+
+def test_a_question_the_core_refuses_to_take_is_a_422_not_a_stream(
+    client: TestClient, fake: FakeAssistant, settings: Settings
+) -> None:
+    fake.enqueue(Error("question_too_long", "Frågan är för lång."), Token("never sent"))
+    response = client.post("/api/chat", json={"message": QUESTION, "language": "en"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": f"The question is too long (at most {settings.max_question_chars} characters).",
+        "key": "question_too_long",
+    }
+    (stream,) = fake.streams
+    assert stream.ended == "closed" and stream.served == 1
+    assert app_log(client) == []
+
+
+def test_a_bug_before_the_first_event_is_a_500_without_exception_text(
+    client: TestClient, fake: FakeAssistant
+) -> None:
+    fake.enqueue(Raise(RuntimeError("secret internals at /srv/db")))
+    response = client.post("/api/chat", json={"message": QUESTION, "language": "en"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "Something went wrong on our side. Please try again shortly.",
+        "key": "internal",
+    }
+
+
+def app_log(client: TestClient) -> list[dict[str, Any]]:
+    log: list[dict[str, Any]] = client.app.state.conversations.question_log()  # type: ignore[attr-defined]
+    return log
 
 
 # --- feedback --------------------------------------------------------------------------------------
@@ -280,8 +307,21 @@ def test_search_returns_ranked_passages(client: TestClient, fake: FakeAssistant)
     first = body["results"][0]
     assert first["text"] == "Publicera en förfrågan." and first["scores"] == {"words": 1.0}
     assert first["location"] == "Tidig dialog med marknaden › Hur en förfrågan om information (RFI) går till"
-    assert client.post("/api/search", json={"query": "  "}).status_code == 422
+    assert client.post("/api/search", json={"query": "  "}).json()["key"] == "empty_question"
     assert client.post("/api/search", json={"query": "x", "k": 500}).status_code == 422
+
+
+def test_a_search_query_is_limited_by_the_setting(settings: Settings, fake: FakeAssistant) -> None:
+    app = create_app(settings.model_copy(update={"max_question_chars": 60}))
+    app.dependency_overrides[get_assistant] = lambda: fake
+    fake.passages = [passage(1, "a")]
+    with TestClient(app) as client:
+        assert client.post("/api/search", json={"query": "x" * 60}).status_code == 200
+        response = client.post("/api/search", json={"query": "x" * 61})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "Frågan är för lång (högst 60 tecken). / The question is too long (at most 60 characters)."
+    )
 
 
 def test_the_page_and_its_assets_are_served_without_any_cdn(client: TestClient) -> None:

@@ -3,6 +3,7 @@ LLM stub over HTTP for chat and embeddings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,61 @@ def test_health_and_search_read_the_real_index(core_client: TestClient) -> None:
     assert [r["rank"] for r in results] == [1, 2, 3]
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1], scores
+
+
+@dataclass(frozen=True)
+class NotAQuestion:
+    name: str
+    body: dict[str, Any]
+    key: str
+    expected: str
+
+
+# The app is configured with max_question_chars=60: the limit is the setting's, and the core's.
+NOT_QUESTIONS = [
+    NotAQuestion(
+        "empty",
+        {"message": "   "},
+        "empty_question",
+        "Skriv en fråga först. / Please write a question first.",
+    ),
+    NotAQuestion(
+        "empty, in English",
+        {"message": "", "language": "en"},
+        "empty_question",
+        "Please write a question first.",
+    ),
+    NotAQuestion(
+        "too long",
+        {"message": QUESTION.ljust(61, "?")},
+        "question_too_long",
+        "Frågan är för lång (högst 60 tecken). / The question is too long (at most 60 characters).",
+    ),
+]
+
+
+@pytest.fixture
+def short_client(core_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(core_settings.model_copy(update={"max_question_chars": 60}))) as client:
+        yield client
+
+
+@pytest.mark.parametrize("case", NOT_QUESTIONS, ids=lambda c: c.name)
+def test_the_core_refuses_an_empty_or_too_long_question_with_a_422(
+    short_client: TestClient, llm: LLMStub, case: NotAQuestion
+) -> None:
+    llm.reset()  # forget the indexing's embedding requests
+    response = short_client.post("/api/chat", json=case.body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": case.expected, "key": case.key}
+    assert llm.requests == [], "nothing reached the model, not even an embedding"
+
+
+def test_a_question_at_the_configured_limit_is_answered(short_client: TestClient, llm: LLMStub) -> None:
+    question = QUESTION.ljust(60, "?")
+    events = ask(short_client, question)
+    assert events[-1][0] == "done" and events[-1][1]["refused"] is False
+    assert llm.chat_requests[-1]["messages"][-1]["content"] == question
 
 
 def test_an_unreachable_llm_is_a_user_facing_error_event(

@@ -1,8 +1,9 @@
 """``POST /api/chat``: the core's answer events translated to Server-Sent Events.
 
 token → ``event: token``, sources → ``event: sources``, done → ``event: done`` (after the exchange is
-stored), error → ``event: error``. When the client goes away the core's generator is closed, so the
-language model stops generating for nobody.
+stored), error → ``event: error``; a question the core will not take (its first event an error with a
+4xx key) is answered with that HTTP status instead of a stream. When the client goes away the core's
+generator is closed, so the language model stops generating for nobody.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 from assistant.events import Done, Error, Event, Sources, Token
 from records import Answer, ConversationStore
 from web.deps import AssistantDep, ConversationsDep, SettingsDep
-from web.errors import UserError, text
+from web.errors import STATUS_BY_KEY, UserError, text
 from web.schemas import ChatRequest
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,10 @@ class EventStreamResponse(StreamingResponse):
     response_class=EventStreamResponse,
     summary="Ask a question (streams Server-Sent Events)",
     description=STREAM_DOC,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "The answer as events."}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "The answer as events."},
+        422: {"description": "The question was not taken (empty, too long) or the body is invalid."},
+    },
 )
 async def chat(
     body: ChatRequest,
@@ -74,10 +78,6 @@ async def chat(
     settings: SettingsDep,
 ) -> EventStreamResponse:
     question = body.message.strip()
-    if not question:
-        raise UserError("empty_question", body.language)
-    if len(question) > settings.max_question_chars:
-        raise UserError("question_too_long", body.language, limit=settings.max_question_chars)
     history = []
     if body.conversation_id:
         found = await run_in_threadpool(conversations.exists, body.conversation_id)
@@ -85,8 +85,20 @@ async def chat(
             raise UserError("conversation_not_found", body.language)
         history = await run_in_threadpool(conversations.history, body.conversation_id)
 
+    # Whether a question is acceptable (not empty, not too long) is the core's rule; it says so in
+    # its first event. Waiting for that event costs nothing a user sees, since nothing could be shown
+    # before it, and lets a refused question get an HTTP status the page gives back to be edited.
     events = assistant.answer(question, history=history, language=body.language)
+    try:
+        first = await anext(events, None)
+    except Exception as exc:  # a bug before the answer began: log it, tell the user only that it failed
+        log.exception("answering %r failed", question[:80])
+        raise UserError("internal", body.language) from exc
+    if isinstance(first, Error) and STATUS_BY_KEY.get(first.key, 500) < 500:
+        await events.aclose()
+        raise UserError(first.key, body.language, limit=settings.max_question_chars)
     stream = _translate(
+        first,
         events,
         request,
         conversations,
@@ -98,6 +110,7 @@ async def chat(
 
 
 async def _translate(
+    first: Event | None,
     events: AsyncGenerator[Event, None],
     request: Request,
     conversations: ConversationStore,
@@ -107,8 +120,9 @@ async def _translate(
     language: str,
 ) -> AsyncIterator[str]:
     citations: list[dict[str, Any]] = []
+    event = first
     try:
-        async for event in events:
+        while event is not None:
             if await request.is_disconnected():
                 log.info("client disconnected; answer abandoned")
                 return
@@ -142,6 +156,7 @@ async def _translate(
                 )
             elif isinstance(event, Error):
                 yield sse("error", {"message": event.message or text(event.key, language), "key": event.key})
+            event = await anext(events, None)
     except Exception:  # a bug or a database failure: log it, tell the user only that it failed
         log.exception("answering %r failed", question[:80])
         yield sse("error", {"message": text("internal", language), "key": "internal"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.deps import AssistantDep
+from web.deps import AssistantDep, SettingsDep
 from web.errors import UserError
 from web.schemas import PassageOut, SearchRequest, SearchResponse
 
@@ -13,10 +13,12 @@ router = APIRouter(prefix="/api", tags=["search"])
 
 # A plain ``def``: FastAPI runs it in the thread pool, and retrieval is CPU-bound.
 @router.post("/search", summary="Ranked passages for a query")
-def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse:
+def search(body: SearchRequest, assistant: AssistantDep, settings: SettingsDep) -> SearchResponse:
     query = body.query.strip()
     if not query:
         raise UserError("empty_question")
+    if len(query) > settings.max_question_chars:  # the same limit the core puts on a question
+        raise UserError("question_too_long", limit=settings.max_question_chars)
     results = [
         PassageOut(
             rank=p.rank,
