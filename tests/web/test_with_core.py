@@ -189,15 +189,34 @@ def test_a_question_at_the_configured_limit_is_answered(short_client: TestClient
     assert llm.chat_requests[-1]["messages"][-1]["content"] == question
 
 
-def test_an_unreachable_llm_is_a_user_facing_error_event(
-    settings: Settings, llm: LLMStub, docs: Path
+@pytest.mark.parametrize("down", ["chat", "embeddings"])
+def test_an_unreachable_endpoint_is_a_user_facing_error_event(
+    settings: Settings, llm: LLMStub, docs: Path, down: str
 ) -> None:
     configured = stubbed_settings(settings, llm)
     sync([docs], ChunkStore(configured))
-    llm.fail_with = 503  # embeddings were indexed; now every call fails
-    with TestClient(create_app(configured)) as client:
-        response = client.post("/api/chat", json={"message": QUESTION})
+    llm.reset()
+    with LLMStub() as broken:
+        broken.fail_with = 503
+        # The chat model and the embeddings have their own base URLs: send the failing one to `broken`.
+        where = {"openai_base_url": broken.base_url, "embedding_base_url": llm.base_url}
+        if down == "embeddings":
+            where = {"embedding_base_url": broken.base_url}
+        with TestClient(create_app(configured.model_copy(update=where))) as client:
+            response = client.post("/api/chat", json={"message": QUESTION})
     events = parse_sse(response.text)
-    assert events[-1][0] == "error"
-    assert events[-1][1]["key"] == "llm_unavailable"
+    assert events == [
+        (
+            "error",
+            {
+                "message": "Språkmodellen svarar inte just nu. Försök igen om en stund.",
+                "key": "llm_unavailable",
+            },
+        )
+    ]
     assert "Traceback" not in response.text and "APIStatusError" not in response.text
+    if down == "chat":
+        assert broken.chat_requests and broken.chat_requests[-1]["messages"][-1]["content"] == QUESTION
+        assert llm.embedding_requests, "retrieval ran before the model was asked"
+    else:
+        assert broken.embedding_requests and broken.chat_requests == [] and llm.requests == []
