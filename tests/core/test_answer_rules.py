@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant import analysis
 from assistant.events import Done, Error, Sources, Token
 from assistant.messages import message
 from assistant.prompts import REFUSAL_MARKER
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from assistant.types import Turn
+from assistant.types import Language, Turn
 from ingest.pipeline import sync
 from tests.core.helpers import answer_text, collect, done_of
 from tests.fakes import RecordingRetriever
@@ -198,3 +199,21 @@ def test_a_failed_query_rewrite_is_logged_without_the_question(
         r"\(\w+Error\)", warnings[0].getMessage()
     )  # the exception's type, e.g. (BadRequestError)
     assert question not in warnings[0].getMessage() and "request for information" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "question", ["Hur går en förfrågan om information till?", "How does a request for information work?"]
+)
+def test_a_questions_language_is_detected_once(
+    online: Assistant, llm: LLMStub, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    detected: list[str] = []
+    real = analysis.detect_language
+
+    def counting(text: str) -> Language:
+        detected.append(text)
+        return real(text)
+
+    monkeypatch.setattr(analysis, "detect_language", counting)
+    assert not done_of(collect(online, question)).refused
+    assert detected == [question]
