@@ -138,17 +138,19 @@ class Assistant:
         if self.llm is not None and (previous or asked_in == "en"):
             rewritten = await self._condense(question, history)
         # SQLite and Chroma calls block: they run in a worker thread so the event loop keeps streaming.
-        return await asyncio.to_thread(self._search, question, asked_in, previous[-1:], rewritten, k)
+        last = previous[-1] if previous else None
+        return await asyncio.to_thread(self._search_candidates, question, asked_in, last, rewritten, k)
 
-    def _search(
-        self, question: str, asked_in: Language, previous: list[str], rewritten: str, k: int
+    def _search_candidates(
+        self, question: str, asked_in: Language, previous: str | None, rewritten: str, k: int
     ) -> Retrieval:
+        """The best covered of the candidate queries; blocking, so called in a worker thread."""
         started = time.perf_counter()
         candidates: list[Query] = []
         if rewritten:
             candidates.append(self.retriever.analyze(question, expansions=[rewritten], language=asked_in))
         elif previous:
-            merged = self.retriever.analyze(f"{previous[-1]} {question}")
+            merged = self.retriever.analyze(f"{previous} {question}")
             merged.text = question
             leans_back = CONTINUES.search(question) is not None or (
                 REFERS_BACK.search(question) is not None and len(analysis.content_terms(question)) <= 3
