@@ -17,6 +17,9 @@ from assistant.types import Chunk, Language, Passage
 
 RRF_K = 60
 RERANK_POOL = 30
+# The evidence gate reads this many of the best passages: with the hops, the paragraph that answers a
+# scenario question is often 4th or 5th behind the guide and the concept's paragraphs.
+GATE_PASSAGES = 5
 CITING_PASSAGES = 5  # how many of the best passages may bring in the paragraphs they cite
 UNCOVERED_ANCHOR = 0.2
 
@@ -185,7 +188,9 @@ class Retriever:
     def _exact(self, references: list[LegalReference], per_reference: int = 3) -> list[Chunk]:
         found: list[Chunk] = []
         for ref in references:
-            found.extend(self.store.lexical.find_sections(ref.chapter, ref.paragraph, ref.law)[:per_reference])
+            found.extend(
+                self.store.lexical.find_sections(ref.chapter, ref.paragraph, ref.law)[:per_reference]
+            )
         return found
 
     def _weighted_terms(self, query: Query, *, by_corpus: bool = False) -> list[tuple[float, list[str]]]:
@@ -219,7 +224,7 @@ class Retriever:
         )
         return covered / total if total else 0.0
 
-    def evidence(self, query: Query, passages: list[Passage], top: int = 3) -> float:
+    def evidence(self, query: Query, passages: list[Passage], top: int = GATE_PASSAGES) -> float:
         """How much of the question the best passages speak to, 0–1, specific terms counting most.
 
         A year or a name the passages never mention caps it low: the documents do not cover that

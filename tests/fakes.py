@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant import analysis
-from assistant.retrieval import Query, Retriever
+from assistant.retrieval import GATE_PASSAGES, Query, Retriever
 from assistant.types import Passage
 
 
@@ -68,7 +68,7 @@ class RecordingRetriever(Retriever):
         self._note("search", query)
         return super().search(query, k)
 
-    def evidence(self, query: Query, passages: list[Passage], top: int = 3) -> float:
+    def evidence(self, query: Query, passages: list[Passage], top: int = GATE_PASSAGES) -> float:
         self._note("evidence", query)
         return super().evidence(query, passages, top)
 
