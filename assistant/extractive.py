@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant import analysis
+from assistant.shape import fits, shape_of
 from assistant.types import Passage
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9(\"”])")
@@ -18,11 +19,14 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 EMPHASIS = re.compile(r"(\*\*|__|`)")
 MAX_SENTENCE = 420
+SHAPE_BONUS = 0.3  # a sentence of the asked shape (an amount, a time …) over one that only shares words
+RANK_PENALTY = 0.02  # per retrieval rank, between passages whose best sentences answer alike
 
 
 @dataclass(frozen=True)
 class Excerpt:
-    n: int  # the passage's number in the answer
+    n: int  # its number in the answer, as shown: 1, 2, 3
+    passage: Passage
     sentences: list[str]
 
 
@@ -69,39 +73,76 @@ def sentences(text: str) -> list[str]:
     return [u if len(u) <= MAX_SENTENCE else u[:MAX_SENTENCE].rsplit(" ", 1)[0] + " …" for u in cleaned if u]
 
 
-def _score(sentence: str, terms: list[str]) -> float:
-    text = analysis.normalize(sentence)
-    hits = sum(1 for t in terms if analysis.mentions(text, t))
-    # Prefer sentences that say something over fragments and headings.
-    return hits + (0.2 if len(sentence) > 60 else 0.0)
+class _Scorer:
+    """How well a sentence answers: the share of the question's words it mentions, each weighted by
+    how specific it is, plus a bonus when it has the asked shape (an amount for "hur mycket")."""
+
+    def __init__(self, terms: list[str], question: str) -> None:
+        self.weights = {t: analysis.specificity(t) for t in terms}
+        self.total = sum(self.weights.values()) or 1.0
+        self.shape = shape_of(question)
+
+    def __call__(self, sentence: str) -> float:
+        text = analysis.normalize(sentence)
+        covered = sum(w for t, w in self.weights.items() if analysis.mentions(text, t)) / self.total
+        if not covered:
+            return 0.0
+        # Prefer sentences that say something over fragments and headings.
+        return (
+            covered
+            + (SHAPE_BONUS if fits(sentence, self.shape) else 0.0)
+            + (0.05 if len(sentence) > 60 else 0)
+        )
 
 
 def select(
-    passages: list[Passage], terms: list[str], max_passages: int = 3, per_passage: int = 2
+    passages: list[Passage],
+    terms: list[str],
+    question: str = "",
+    *,
+    max_excerpts: int = 3,
+    per_passage: int = 2,
+    pool: int = 5,
 ) -> list[Excerpt]:
-    """For each of the best passages, its ``per_passage`` best sentences in reading order; a
-    sentence that introduces a list (ends with ":") brings the first items of the list along."""
-    excerpts: list[Excerpt] = []
-    for n, passage in enumerate(passages[:max_passages], start=1):
+    """Excerpts that lead with the answer: of the ``pool`` best passages, those whose best sentence
+    answers best come first (a passage further down the ranking may hold the sentence that answers),
+    each with its ``per_passage`` best sentences — the best one first in the first excerpt, then
+    reading order; a sentence that introduces a list (ends with ":") brings the first items along."""
+    score = _Scorer(terms, question)
+    ranked_passages: list[tuple[float, int, Passage, list[str], list[float]]] = []
+    for rank, passage in enumerate(passages[:pool]):
         candidates = sentences(passage.text)
         if not candidates:
             continue
-        ranked = sorted(range(len(candidates)), key=lambda i: (-_score(candidates[i], terms), i))
-        if n > 1 and _score(candidates[ranked[0]], terms) < 1:
-            continue  # a lower-ranked passage that shares no word with the question adds noise
+        scores = [score(c) for c in candidates]
+        # The retrieval rank still counts a little: ties go to the passage retrieval put first.
+        ranked_passages.append((max(scores) - RANK_PENALTY * rank, rank, passage, candidates, scores))
+    ranked_passages.sort(key=lambda item: (-item[0], item[1]))
+
+    excerpts: list[Excerpt] = []
+    for best, _rank, passage, candidates, scores in ranked_passages:
+        if len(excerpts) == max_excerpts:
+            break
+        if excerpts and best <= 0:
+            break  # a passage that shares no word with the question adds noise
+        order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
         keep: set[int] = set()
-        for i in ranked[:per_passage]:
+        for i in order[:per_passage]:
             keep.add(i)
             if candidates[i].endswith(":"):
                 keep.update(range(i + 1, min(i + 4, len(candidates))))
-        excerpts.append(Excerpt(n=n, sentences=[candidates[i] for i in sorted(keep)]))
+        shown = sorted(keep)
+        if not excerpts:  # the sentence that answers opens the answer
+            shown.remove(order[0])
+            shown.insert(0, order[0])
+        excerpts.append(Excerpt(len(excerpts) + 1, passage, [candidates[i] for i in shown]))
     return excerpts
 
 
-def render(excerpts: list[Excerpt], intro: str, passages: list[Passage]) -> str:
+def render(excerpts: list[Excerpt], intro: str) -> str:
     lines = [intro, ""]
     for ex in excerpts:
-        chunk = passages[ex.n - 1].chunk
+        chunk = ex.passage.chunk
         where = " › ".join(x for x in (chunk.title, chunk.location) if x)
         for i, sentence in enumerate(ex.sentences):
             marker = f" [{ex.n}]" if i == len(ex.sentences) - 1 else ""

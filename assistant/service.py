@@ -202,11 +202,11 @@ class Assistant:
 
     async def _extractive(self, found: Retrieval, language: str) -> AsyncIterator[Event]:
         passages = found.shown
-        excerpts = extractive.select(passages, found.query.terms)
-        text = extractive.render(excerpts, message("extractive_intro", language), passages)
+        excerpts = extractive.select(passages, found.query.terms, found.query.text)
+        text = extractive.render(excerpts, message("extractive_intro", language))
         for line in text.splitlines(keepends=True):
             yield Token(line)
-        yield Sources([citation(ex.n, passages[ex.n - 1], " ".join(ex.sentences)) for ex in excerpts])
+        yield Sources([citation(ex.n, ex.passage, " ".join(ex.sentences)) for ex in excerpts])
         yield _done(False, "extractive", text, language, found.query.text, found)
 
     async def _generate(

@@ -82,4 +82,6 @@ def test_a_phrasing_that_would_shrink_to_one_common_word_never_matches(tmp_path:
         "concepts:\n  - name: Avbryta\n    when: [göra om upphandlingen, i upphandlingen]\n", encoding="utf-8"
     )
     assert ConceptMap.load(path).match("Hur gör man en upphandling?") == []
-    assert [m.concept.name for m in ConceptMap.load(path).match("Vi vill göra om upphandlingen")] == ["Avbryta"]
+    assert [m.concept.name for m in ConceptMap.load(path).match("Vi vill göra om upphandlingen")] == [
+        "Avbryta"
+    ]

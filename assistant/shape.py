@@ -1,0 +1,74 @@
+"""The shape of a question — an amount, a time, a permission, a definition, a list — and whether a
+sentence has that shape, so the answer can lead with the sentence that actually answers."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from assistant import analysis
+
+
+class Shape(Enum):
+    AMOUNT = "amount"
+    DURATION = "duration"
+    PERMISSION = "permission"
+    DEFINITION = "definition"
+    LIST = "list"
+    OTHER = "other"
+
+
+# The question's wording that asks for each shape, Swedish and English; first match wins.
+ASKS = [
+    (
+        Shape.AMOUNT,
+        r"\b(hur (mycket|stort?|höga?)|vilket (belopp|värde|tröskelvärde)|tröskelvärde\w*|beloppsgräns\w*|"
+        r"\w*gräns(en)?\b|kronor|how much|threshold|limit|amount|value)",
+    ),
+    (
+        Shape.DURATION,
+        r"\b(hur (länge|lång|snabbt|fort|tidigt)|när (måste|ska|senast)|senast|tidsfrist\w*|frist\w*|"
+        r"how (long|soon|quickly|early)|deadline|time limit|earliest|latest)",
+    ),
+    (Shape.DEFINITION, r"\b(vad (är|menas|avses|innebär|betyder)|what (is|are|does .* mean)|define)"),
+    (Shape.LIST, r"\b(vilka|which|what are the)\b"),
+    (
+        Shape.PERMISSION,
+        r"\b(får (vi|man|en|myndigheten|kommunen|regionen|de|jag)|kan (vi|man|jag)|måste|behöver|ska (vi|man)|"
+        r"krävs|tillåtet|may (we|i|a)|can (we|i|a)|must|allowed|required|do we need)\b",
+    ),
+]
+_ASKS = [(shape, re.compile(pattern, re.IGNORECASE)) for shape, pattern in ASKS]
+
+_NUMBER = r"(\d[\d  ]*(,\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|femton|tjugo|trettio)"
+# What a sentence of each shape says.
+HAS = {
+    Shape.AMOUNT: re.compile(
+        r"\b\d[\d  ]*(,\d+)?\s*(kronor|kr|euro|procent|%|miljoner|sek)\b", re.IGNORECASE
+    ),
+    Shape.DURATION: re.compile(
+        rf"\b{_NUMBER}\s+(arbets)?(dagar|dag|veckor|vecka|månader|månad|år|timmar|days|months|years)\b",
+        re.IGNORECASE,
+    ),
+    Shape.PERMISSION: re.compile(r"\b(får|ska|skall|måste|behöver inte|krävs|är tillåtet)\b", re.IGNORECASE),
+    Shape.DEFINITION: re.compile(
+        r"\b(avses|menas|innebär|definieras|är ett förfarande|är en)\b", re.IGNORECASE
+    ),
+    Shape.LIST: re.compile(r":\s*$"),
+}
+
+
+def shape_of(question: str) -> Shape:
+    """What kind of answer ``question`` asks for."""
+    text = analysis.normalize(question)
+    for shape, pattern in _ASKS:
+        if pattern.search(text):
+            return shape
+    return Shape.OTHER
+
+
+def fits(sentence: str, shape: Shape) -> bool:
+    """Whether ``sentence`` has the asked shape: an amount with its unit, a time with its unit, a rule
+    saying what may or must be done, a definition, a lead-in to a list."""
+    pattern = HAS.get(shape)
+    return pattern is not None and pattern.search(sentence) is not None
