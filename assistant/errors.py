@@ -42,6 +42,14 @@ class InvalidInputError(AdvisorError):
     key = "invalid_input"
 
 
+class EmptyQuestionError(AdvisorError):
+    key = "empty_question"
+
+
+class QuestionTooLongError(AdvisorError):
+    key = "question_too_long"
+
+
 class EmptyIndexError(AdvisorError):
     key = "empty_index"
 

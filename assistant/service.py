@@ -12,7 +12,13 @@ from typing import Any
 
 from assistant import analysis, extractive
 from assistant.citations import citation, cited_sources
-from assistant.errors import AdvisorError, EmptyIndexError, LLMUnavailableError
+from assistant.errors import (
+    AdvisorError,
+    EmptyIndexError,
+    EmptyQuestionError,
+    LLMUnavailableError,
+    QuestionTooLongError,
+)
 from assistant.events import Done, Error, Event, Sources, Token
 from assistant.guard import looks_like_injection
 from assistant.llm import build_chat_model
@@ -94,12 +100,10 @@ class Assistant:
         question = (question or "").strip()
         asked_in = analysis.detect_language(question)
         language = language or asked_in
-        if not question:
-            yield Error("empty_question", message("empty_question", language))
-            return
-        if len(question) > self.settings.max_question_chars:
-            limit = self.settings.max_question_chars
-            yield Error("question_too_long", message("question_too_long", language, limit=limit))
+        try:
+            check_question(question, self.settings)
+        except AdvisorError as exc:
+            yield Error(exc.key, message(exc.key, language, **exc.params))
             return
         if looks_like_injection(question):
             async for event in self._decline("injection", language, question):
@@ -123,6 +127,8 @@ class Assistant:
     # --- retrieval helpers ------------------------------------------------------------------------
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
+        """The ``k`` best passages for ``query``; the same rules for what may be asked as answer()."""
+        query = check_question(query, self.settings)
         return self.retriever.search(self.retriever.analyze(query), k)
 
     async def _retrieve(self, question: str, asked_in: Language, history: list[Turn], k: int) -> Retrieval:
@@ -284,6 +290,16 @@ def _done(refused: bool, mode: str, answer: str, language: str, query: str, foun
         retrieved=list(found.passages) if found else [],
         retrieval_ms=round(found.ms, 1) if found else None,
     )
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """The question stripped, or the error that says why it cannot be taken (empty, too long)."""
+    question = (question or "").strip()
+    if not question:
+        raise EmptyQuestionError()
+    if len(question) > settings.max_question_chars:
+        raise QuestionTooLongError(limit=settings.max_question_chars)
+    return question
 
 
 def build_assistant(settings: Settings) -> Assistant:

@@ -64,8 +64,10 @@ async def _user_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _advisor_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AdvisorError)
-    log.warning("%s %s failed: %s", request.method, request.url.path, exc.key, exc_info=exc)
-    return error_response(exc.key, None, detail=exc.detail, **exc.params)
+    response = error_response(exc.key, None, detail=exc.detail, **exc.params)
+    if response.status_code >= 500:  # ours or a dependency's failure; a refused input is not worth a trace
+        log.warning("%s %s failed: %s", request.method, request.url.path, exc.key, exc_info=exc)
+    return response
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

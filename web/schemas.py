@@ -6,8 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Language = Literal["sv", "en"]
-
+from assistant.types import Language
 
 # Questions and search queries are limited by the server's setting ``max_question_chars`` (2000 by
 # default), which a static schema cannot know; the core enforces it for a question, the search route

@@ -220,3 +220,16 @@ def test_an_unreachable_endpoint_is_a_user_facing_error_event(
         assert llm.embedding_requests, "retrieval ran before the model was asked"
     else:
         assert broken.embedding_requests and broken.chat_requests == [] and llm.requests == []
+
+
+def test_search_takes_what_the_core_takes(core_settings: Settings) -> None:
+    # The core alone decides what may be asked; search maps its verdict to 422 like chat does.
+    with TestClient(create_app(core_settings.model_copy(update={"max_question_chars": 60}))) as client:
+        assert client.post("/api/search", json={"query": "innovationspartnerskap " * 2}).status_code == 200
+        empty = client.post("/api/search", json={"query": "  "})
+        too_long = client.post("/api/search", json={"query": "x" * 61})
+    assert (empty.status_code, empty.json()["key"]) == (422, "empty_question")
+    assert too_long.status_code == 422
+    assert too_long.json()["detail"] == (
+        "Frågan är för lång (högst 60 tecken). / The question is too long (at most 60 characters)."
+    )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.deps import AssistantDep, SettingsDep
-from web.errors import UserError
+from web.deps import AssistantDep
 from web.schemas import PassageOut, SearchRequest, SearchResponse
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -13,12 +12,9 @@ router = APIRouter(prefix="/api", tags=["search"])
 
 # A plain ``def``: FastAPI runs it in the thread pool, and retrieval is CPU-bound.
 @router.post("/search", summary="Ranked passages for a query")
-def search(body: SearchRequest, assistant: AssistantDep, settings: SettingsDep) -> SearchResponse:
+def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse:
+    # The core decides what may be asked (empty, too long); its error becomes a 422 in web.errors.
     query = body.query.strip()
-    if not query:
-        raise UserError("empty_question")
-    if len(query) > settings.max_question_chars:  # the same limit the core puts on a question
-        raise UserError("question_too_long", limit=settings.max_question_chars)
     results = [
         PassageOut(
             rank=p.rank,
