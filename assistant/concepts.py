@@ -7,7 +7,8 @@ govern it join the candidates.
 
 A phrasing matches on Snowball stems, in any inflection, its words in any order within a few words
 of each other ("förlänga det befintliga avtalet" and "avtalet ska förlängas" match "förlänga avtalet");
-a one-word phrasing also matches a compound ending in it ("avtalsförlängning" for "förlängning").
+each word also matches a compound ending in it ("tjänsteavtalet" for "avtal", "avtalsförlängning" for
+"förlängning").
 """
 
 from __future__ import annotations
@@ -93,21 +94,21 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 
 def _find(phrase: tuple[str, ...], tokens: list[str], stems: list[str]) -> list[int] | None:
-    """Positions of the phrase's words in the question, in order, with bounded gaps; or None."""
-    if len(phrase) == 1:
-        target = phrase[0]
-        for i, (token, s) in enumerate(zip(tokens, stems, strict=True)):
-            if s == target or (
-                len(target) >= MIN_COMPOUND_TAIL and token.endswith(target) and token != target
-            ):
-                return [i]
+    """Positions of the phrase's words in the question, within a few words of each other; or None."""
+    matches = [
+        [i for i, (token, s) in enumerate(zip(tokens, stems, strict=True)) if _is(token, s, word)]
+        for word in phrase
+    ]
+    if not all(matches):
         return None
     span = len(phrase) + MAX_GAP
-    for start, s in enumerate(stems):
-        if s not in phrase:
-            continue
-        window = range(start, min(len(stems), start + span))
-        positions = [next((j for j in window if stems[j] == word), -1) for word in phrase]
+    for start in sorted({i for found in matches for i in found}):
+        positions = [next((i for i in found if start <= i < start + span), -1) for found in matches]
         if -1 not in positions:
             return sorted(positions)
     return None
+
+
+def _is(token: str, stem: str, word: str) -> bool:
+    """``token`` is ``word`` in some inflection, or a compound ending in it (tjänsteavtal → avtal)."""
+    return stem == word or (len(word) >= MIN_COMPOUND_TAIL and token.endswith(word) and token != word)

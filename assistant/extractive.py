@@ -20,7 +20,8 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 EMPHASIS = re.compile(r"(\*\*|__|`)")
 MAX_SENTENCE = 420
 SHAPE_BONUS = 0.3  # a sentence of the asked shape (an amount, a time …) over one that only shares words
-RANK_PENALTY = 0.02  # per retrieval rank, between passages whose best sentences answer alike
+RANK_PENALTY = 0.02
+EXACT = 10.0  # above any sentence's score  # per retrieval rank, between passages whose best sentences answer alike
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def select(
     question: str = "",
     *,
     max_excerpts: int = 3,
-    per_passage: int = 2,
+    per_passage: int = 3,
     pool: int = 5,
 ) -> list[Excerpt]:
     """Excerpts that lead with the answer: of the ``pool`` best passages, those whose best sentence
@@ -115,8 +116,10 @@ def select(
         if not candidates:
             continue
         scores = [score(c) for c in candidates]
-        # The retrieval rank still counts a little: ties go to the passage retrieval put first.
-        ranked_passages.append((max(scores) - RANK_PENALTY * rank, rank, passage, candidates, scores))
+        # The retrieval rank still counts a little: ties go to the passage retrieval put first. A
+        # paragraph the question names ("Vad säger 11 kap. 2 §?") is what was asked for: it leads.
+        best = EXACT if passage.exact_reference else max(scores) - RANK_PENALTY * rank
+        ranked_passages.append((best, rank, passage, candidates, scores))
     ranked_passages.sort(key=lambda item: (-item[0], item[1]))
 
     excerpts: list[Excerpt] = []

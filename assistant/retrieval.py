@@ -180,7 +180,7 @@ class Retriever:
         ):
             if not weight:
                 continue
-            ids = list(dict.fromkeys(c.id for c in self._exact(list(dict.fromkeys(refs)), per_reference=1)))
+            ids = list(dict.fromkeys(c.id for c in self._exact(list(dict.fromkeys(refs)))))
             for rank, chunk_id in enumerate(ids, start=1):
                 scores.setdefault(chunk_id, {})[name] = 1.0
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)

@@ -97,3 +97,11 @@ def test_a_passage_sharing_no_word_with_the_question_is_left_out() -> None:
         [*PASSAGES, unrelated], analysis.content_terms(QUESTION), QUESTION, max_excerpts=5
     )
     assert "Väder" not in [ex.passage.chunk.title for ex in excerpts]
+
+
+def test_a_paragraph_the_question_names_leads_whatever_its_sentences_share() -> None:
+    named = passage(2, "Anbudstiden får inte vara kortare än 35 dagar.", "LOU")
+    named.exact_reference = True
+    question = "Vad säger 11 kap. 2 § om en kommun som direktupphandlar?"
+    excerpts = extractive.select([PASSAGES[0], named], analysis.content_terms(question), question)
+    assert excerpts[0].passage is named
