@@ -33,6 +33,8 @@ CASES = [
     Case("Får vi förlänga det befintliga avtalet ett år till?", ["Ändring av kontrakt"]),
     Case("Avtalet ska förlängas, går det?", ["Ändring av kontrakt"]),
     Case("Vi planerar en avtalsförlängning", ["Ändring av kontrakt"]),
+    # A phrasing's word inside a compound: "förlänga tjänsteavtalet" is "förlänga avtalet".
+    Case("Kan vi förlänga tjänsteavtalet med städfirman?", ["Ändring av kontrakt"]),
     Case("Kan vi dela upp köpen på flera år och förlänger avtalet?", ["Ändring av kontrakt", "Uppdelning"]),
     # Words of a phrasing far apart are not the phrasing.
     Case("Avtalet för städning av alla kommunens skolor och förskolor behöver vi förlänga", []),
