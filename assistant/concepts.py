@@ -111,4 +111,6 @@ def _find(phrase: tuple[str, ...], tokens: list[str], stems: list[str]) -> list[
 
 def _is(token: str, stem: str, word: str) -> bool:
     """``token`` is ``word`` in some inflection, or a compound ending in it (tjänsteavtal → avtal)."""
-    return stem == word or (len(word) >= MIN_COMPOUND_TAIL and token.endswith(word) and token != word)
+    if stem == word:
+        return True
+    return len(word) >= MIN_COMPOUND_TAIL and stem != word and (stem.endswith(word) or token.endswith(word))
