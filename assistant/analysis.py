@@ -91,6 +91,22 @@ def specificity(term: str) -> float:
     return min(7.0, max(0.5, 7.0 - zipf))
 
 
+# Another country, or its rules ("de norska reglerna"): written in lower case in Swedish, so not caught
+# as a name, yet just as decisive — Swedish law does not answer what Norway's rules say. Svensk and
+# engelsk are left out: Swedish law is the topic, and "på engelska" asks about a language.
+FOREIGN = re.compile(
+    r"^(?:norsk|dansk|finsk|tysk|fransk|brittisk|amerikansk|isländsk|estnisk|lettisk|litauisk|polsk|"
+    r"nederländsk|holländsk|belgisk|spansk|italiensk|österrikisk|schweizisk|norge|danmark|finland|tyskland|"
+    r"frankrike|storbritannien|usa|island|estland|lettland|litauen|polen|nederländerna|holland|belgien|"
+    r"spanien|italien|österrike|schweiz)(?:a|e|t|s)?$"
+)
+
+
+def is_foreign(term: str) -> bool:
+    """Whether ``term`` names another country or its people, language or rules."""
+    return FOREIGN.match(term) is not None
+
+
 def proper_nouns(text: str) -> list[str]:
     """Capitalised words that do not open a sentence, lower-cased: names of places, firms, bodies."""
     found = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][a-zåäöéü]{2,})", text.strip())

@@ -105,7 +105,9 @@ class Retriever:
             references=find_references(question),
             expansions=extra,
             search_terms=lexical_terms + [w for t in synonyms for w in analysis.content_terms(t)],
-            anchors=[t for t in terms if analysis.is_year(t)] + names,
+            anchors=list(
+                dict.fromkeys([t for t in terms if analysis.is_year(t) or analysis.is_foreign(t)] + names)
+            ),
             weak_terms=weak,
             concepts=concepts,
         )
