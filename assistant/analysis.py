@@ -145,6 +145,11 @@ def mentions(text: str, term: str) -> bool:
     s = stem(term)
     if len(s) >= 3 and _has_word(text, s):
         return True
+    # Snowball cuts some derivations to a short stem ("myndigheten" → "mynd") that then only matches
+    # "mynd" plus an inflection; the word without its inflection ("myndighet") still opens its forms.
+    base = uninflected(term)
+    if len(base) >= 6 and base != s and _has_word(text, base):
+        return True
     if len(term) >= 8:
         for i in range(4, len(term) - 2):
             head, tail = term[:i], stem(term[i:])
@@ -152,6 +157,32 @@ def mentions(text: str, term: str) -> bool:
             if len(tail) >= 3 and _has_word(text, stem(head)) and _has_word(text, tail):
                 return True
     return False
+
+
+_ENDINGS = (
+    "arnas",
+    "ernas",
+    "ornas",
+    "arna",
+    "erna",
+    "orna",
+    "ens",
+    "ets",
+    "en",
+    "et",
+    "er",
+    "ar",
+    "or",
+    "na",
+)
+
+
+def uninflected(word: str) -> str:
+    """``word`` without a Swedish inflectional ending, if enough of it is left to say what it is."""
+    for end in _ENDINGS:
+        if word.endswith(end) and len(word) - len(end) >= 6:
+            return word[: -len(end)]
+    return word
 
 
 # Swedish inflectional endings: a short stem (bak, tid) must be followed by one of these, not by any

@@ -4,6 +4,7 @@ fused by weighted reciprocal rank; plus the evidence measure the refusal decisio
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ RERANK_POOL = 30
 GATE_PASSAGES = 5
 CITING_PASSAGES = 5  # how many of the best passages may bring in the paragraphs they cite
 UNCOVERED_ANCHOR = 0.2
+CONTEXT_WEIGHT = 0.5
 
 
 @dataclass
@@ -41,6 +43,9 @@ class Query:
     # English words left untranslated beside a translation: more often a gap in the glossary than a
     # sign the question is off-topic, so they count half in the evidence gate.
     weak_terms: set[str] = field(default_factory=set)
+    # The situation a question sets out before asking ("Vi är en kommun och ska köpa skolskjuts …"):
+    # its words count less in the gate than those of the question itself.
+    context_terms: set[str] = field(default_factory=set)
     # Legal concepts the question's everyday phrasings stand for (the concept map).
     concepts: list[ConceptMatch] = field(default_factory=list)
 
@@ -110,6 +115,7 @@ class Retriever:
             ),
             weak_terms=weak,
             concepts=concepts,
+            context_terms=_context_terms(question, terms),
         )
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
@@ -210,6 +216,7 @@ class Retriever:
                 weight = math.log(1 + docs / (1 + self.store.lexical.term_frequency(term)))
             else:
                 weight = analysis.specificity(term) * (0.5 if term in query.weak_terms else 1.0)
+                weight *= CONTEXT_WEIGHT if term in query.context_terms else 1.0
             weighted.append((weight, [term, *self.glossary.synonyms_for(term), *query.alternatives(term)]))
         return weighted
 
@@ -238,9 +245,24 @@ class Retriever:
             return 0.0
         text = " ".join(_searchable(p.chunk) for p in passages[:top])
         coverage = self._coverage(text, self._weighted_terms(query))
-        if any(not analysis.mentions(text, anchor) for anchor in query.anchors):
+        # A name counts as mentioned under any of its synonyms (Konkurrensverket is the law's
+        # "tillsynsmyndigheten").
+        if any(
+            not any(analysis.mentions(text, name) for name in [anchor, *self.glossary.synonyms_for(anchor)])
+            for anchor in query.anchors
+        ):
             coverage = min(coverage, UNCOVERED_ANCHOR)
         return coverage
+
+
+def _context_terms(question: str, terms: list[str]) -> set[str]:
+    """Terms only the sentences before the asking one use: the situation, not the question."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    if len(sentences) < 2:
+        return set()
+    asking = next((s for s in reversed(sentences) if s.endswith("?")), sentences[-1])
+    asked = set(analysis.content_terms(asking))
+    return {t for t in terms if t not in asked and t in set(analysis.content_terms(question))}
 
 
 def _searchable(chunk: Chunk) -> str:

@@ -158,6 +158,8 @@ class Assistant:
         elif previous:
             merged = self.retriever.analyze(f"{previous} {question}")
             merged.text = question
+            # The previous question is what this one is about, not a situation to weigh less.
+            merged.context_terms = set()
             leans_back = CONTINUES.search(question) is not None or (
                 REFERS_BACK.search(question) is not None and len(analysis.content_terms(question)) <= 3
             )

@@ -3,10 +3,15 @@ Swedish paragraphs that share its other words."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from assistant import analysis
+from assistant.retrieval import UNCOVERED_ANCHOR, Retriever
 from assistant.service import Assistant
+from assistant.settings import Settings
 from tests.core.helpers import collect, done_of
 
 
@@ -35,3 +40,46 @@ def test_a_question_about_another_countrys_rules_is_declined(offline: Assistant)
     query = offline.retriever.analyze(norwegian)
     assert "norska" in query.anchors
     assert done_of(collect(offline, norwegian)).refused
+
+
+def test_a_name_counts_as_mentioned_under_its_synonym(
+    offline: Assistant, settings: Settings, tmp_path: Path
+) -> None:
+    # The fixture's statute says "Myndigheten", never this made-up body's name.
+    question = "Får Etappverket avsluta partnerskapet efter en etapp?"
+    query = offline.retriever.analyze(question)
+    passages = offline.retriever.search(query)
+    assert query.anchors == ["etappverket"]
+    assert offline.retriever.evidence(query, passages) <= UNCOVERED_ANCHOR
+
+    (tmp_path / "glossary.yaml").write_text("terms: []\n", encoding="utf-8")
+    (tmp_path / "synonyms.yaml").write_text("groups:\n  - [etappverket, myndigheten]\n", encoding="utf-8")
+    with_synonym = Retriever(
+        offline.store, settings.model_copy(update={"glossary_path": tmp_path / "glossary.yaml"})
+    )
+    query = with_synonym.analyze(question)
+    assert with_synonym.evidence(query, with_synonym.search(query)) > UNCOVERED_ANCHOR
+
+
+def test_the_situation_before_the_question_weighs_less_than_the_question(offline: Assistant) -> None:
+    scenario = "Vi är en kommun som köper städning av skolor. Får vi avsluta partnerskapet efter en etapp?"
+    query = offline.retriever.analyze(scenario)
+    assert {"kommun", "städning", "skolor"} <= query.context_terms
+    assert not {"avsluta", "partnerskapet", "etapp"} & query.context_terms
+    assert offline.retriever.analyze("Får vi avsluta partnerskapet efter en etapp?").context_terms == set()
+    passages = offline.retriever.search(query)
+    equal = offline.retriever.evidence(replace(query, context_terms=set()), passages)
+    assert offline.retriever.evidence(query, passages) > equal
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("kommunen är en upphandlande myndighet", "myndigheten"),
+        ("myndigheternas beslut", "myndigheten"),
+        ("det finns flera möjligheter", "möjligheten"),
+    ],
+)
+def test_a_word_snowball_cuts_short_is_still_found_in_its_forms(text: str, term: str) -> None:
+    assert analysis.stem(term) != analysis.uninflected(term)  # the short stem alone misses these
+    assert analysis.mentions(text, term)
