@@ -63,11 +63,11 @@ class ConceptMap:
     def match(self, question: str) -> list[ConceptMatch]:
         """The concepts whose phrasings ``question`` uses, in the map's order."""
         tokens = [w for w in analysis.words(question) if w not in GLUE]
-        stems = [analysis.stem(w) for w in tokens]
+        where = _positions(tokens)
         found: list[ConceptMatch] = []
         for concept in self.concepts:
             for phrase in concept.when:
-                hit = _find(phrase, tokens, stems)
+                hit = _find(phrase, where)
                 if hit is not None:
                     found.append(ConceptMatch(concept, tuple(tokens[i] for i in hit)))
                     break
@@ -93,12 +93,23 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(kept) if len(kept) > 1 or len(written) == 1 else ()
 
 
-def _find(phrase: tuple[str, ...], tokens: list[str], stems: list[str]) -> list[int] | None:
+def _positions(tokens: list[str]) -> dict[str, list[int]]:
+    """Where each word a phrasing may name stands in the question: a token's stem, and every tail of
+    the token or its stem long enough to be a compound's last part (tjänsteavtalet → avtal)."""
+    where: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        stem = analysis.stem(token)
+        keys = {stem}
+        for form in (token, stem):
+            keys.update(form[j:] for j in range(len(form) - MIN_COMPOUND_TAIL + 1))
+        for key in keys:
+            where.setdefault(key, []).append(i)
+    return where
+
+
+def _find(phrase: tuple[str, ...], where: dict[str, list[int]]) -> list[int] | None:
     """Positions of the phrase's words in the question, within a few words of each other; or None."""
-    matches = [
-        [i for i, (token, s) in enumerate(zip(tokens, stems, strict=True)) if _is(token, s, word)]
-        for word in phrase
-    ]
+    matches = [where.get(word, []) for word in phrase]
     if not all(matches):
         return None
     span = len(phrase) + MAX_GAP
@@ -107,10 +118,3 @@ def _find(phrase: tuple[str, ...], tokens: list[str], stems: list[str]) -> list[
         if -1 not in positions:
             return sorted(positions)
     return None
-
-
-def _is(token: str, stem: str, word: str) -> bool:
-    """``token`` is ``word`` in some inflection, or a compound ending in it (tjänsteavtal → avtal)."""
-    if stem == word:
-        return True
-    return len(word) >= MIN_COMPOUND_TAIL and stem != word and (stem.endswith(word) or token.endswith(word))
