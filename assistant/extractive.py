@@ -123,11 +123,15 @@ def select(
     ranked_passages.sort(key=lambda item: (-item[0], item[1]))
 
     excerpts: list[Excerpt] = []
+    quoted: list[list[str]] = []
     for best, _rank, passage, candidates, scores in ranked_passages:
         if len(excerpts) == max_excerpts:
             break
         if excerpts and best <= 0:
             break  # a passage that shares no word with the question adds noise
+        if candidates in quoted:
+            continue  # the same words in another law (LOU and LUF often agree) say nothing new
+        quoted.append(candidates)
         order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
         keep: set[int] = set()
         for i in order[:per_passage]:

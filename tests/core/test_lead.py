@@ -105,3 +105,11 @@ def test_a_paragraph_the_question_names_leads_whatever_its_sentences_share() -> 
     question = "Vad säger 11 kap. 2 § om en kommun som direktupphandlar?"
     excerpts = extractive.select([PASSAGES[0], named], analysis.content_terms(question), question)
     assert excerpts[0].passage is named
+
+
+def test_the_same_words_in_another_law_are_quoted_once() -> None:
+    lou = passage(1, "En kommun får direktupphandla när värdet understiger 700 000 kronor.", "LOU")
+    luf = passage(2, "En kommun får direktupphandla när värdet understiger 700 000 kronor.", "LUF")
+    excerpts = extractive.select([lou, luf, PASSAGES[0]], analysis.content_terms(QUESTION), QUESTION)
+    assert [ex.passage.chunk.title for ex in excerpts] == ["LOU", "Dokumentation"]
+    assert [ex.n for ex in excerpts] == [1, 2]
