@@ -23,7 +23,7 @@ from assistant.errors import InvalidInputError
 from assistant.legalref import LegalReference, find_references
 
 BUNDLED = Path(__file__).resolve().parent.parent / "corpus" / "concepts.yaml"
-MAX_GAP = 5  # other words allowed among a phrasing's words
+MAX_GAP = 3  # other words allowed among a phrasing's words
 # Only the barest function words are skipped: "köpa av annan kommun" must keep "annan".
 GLUE = frozenset("och att i på av för med till en ett den det de som vi ni man".split())
 MIN_COMPOUND_TAIL = 5  # a shorter stem ("avtal" is fine, "lag" is not) inside a compound says too little

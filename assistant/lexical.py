@@ -66,7 +66,7 @@ def words_query(terms: Iterable[str]) -> str:
 
 
 def trigram_query(terms: Iterable[str]) -> str:
-    """An FTS5 OR-query over the character trigrams of ``terms`` (rarest-looking first, capped)."""
+    """An FTS5 OR-query over the character trigrams of ``terms``, in the question's order, capped."""
     grams: dict[str, None] = {}
     for term in terms:
         for g in analysis.trigrams(term):

@@ -155,11 +155,9 @@ class Retriever:
         """Weighted reciprocal-rank fusion of the stem, trigram and dense result lists."""
         s = self.settings
         terms = query.search_terms or query.terms
-        # The trigram query is capped; the words that say most about the question go in first.
-        by_specificity = sorted(terms, key=lambda t: -analysis.specificity(t))
         lists: list[tuple[str, float, Callable[[], list[tuple[str, float]]]]] = [
             ("words", s.weight_words, lambda: self.store.lexical.search_words(terms, n)),
-            ("trigram", s.weight_trigram, lambda: self.store.lexical.search_trigrams(by_specificity, n)),
+            ("trigram", s.weight_trigram, lambda: self.store.lexical.search_trigrams(terms, n)),
             ("dense", s.weight_dense, lambda: self.store.search_dense(query.search_text, n)),
         ]
         fused: dict[str, float] = {}

@@ -35,8 +35,9 @@ CASES = [
     Case("Vi planerar en avtalsförlängning", ["Ändring av kontrakt"]),
     # A phrasing's word inside a compound: "förlänga tjänsteavtalet" is "förlänga avtalet".
     Case("Kan vi förlänga tjänsteavtalet med städfirman?", ["Ändring av kontrakt"]),
-    # The situation names the contract, the question refers back to it.
-    Case("Vi har ett städavtal som löper ut i mars. Kan vi förlänga det?", ["Ändring av kontrakt"]),
+    # The situation names the contract, the question refers back to it: too far apart to tell from
+    # words alone (a wider window matched more wrongly than rightly on blind set 2, see BENCHMARKS.md).
+    Case("Vi har ett städavtal som löper ut i mars. Kan vi förlänga det?", []),
     Case("Kan vi dela upp köpen på flera år och förlänger avtalet?", ["Ändring av kontrakt", "Uppdelning"]),
     # Words of a phrasing far apart are not the phrasing.
     Case("Avtalet för städning av alla kommunens skolor och förskolor behöver vi förlänga", []),
