@@ -55,8 +55,8 @@ def test_the_offline_answer_is_framed_numbered_and_logged_as_asked(offline: Assi
     sources = next(e for e in events if isinstance(e, Sources)).citations
     assert [c.n for c in sources] == list(range(1, len(sources) + 1))
     for citation in sources:
-        assert citation.snippet and citation.snippet.split(" ")[0] in text
-        assert f"[{citation.n}]" in text
+        # The snippet is exactly what the answer quotes from that passage, and ends at its marker.
+        assert f"{citation.snippet.split('. ')[-1]} [{citation.n}]" in text.replace("\n> ", " ")
 
 
 def test_a_refusal_is_logged_with_what_was_searched(offline: Assistant) -> None:
@@ -80,7 +80,10 @@ def test_the_model_gets_numbered_passages_the_conversation_by_role_and_the_langu
     prompt = system["content"]
     numbered = [line for line in prompt.splitlines() if line.startswith("[")]
     assert numbered[0].startswith("[1] (") and numbered[1].startswith("[2] (")
-    assert "6 kap. 31" in prompt  # each passage carries where it stands
+    # Each passage is given whole, under its title and where it stands.
+    for passage in done.retrieved[: online.settings.top_k]:
+        where = ", ".join(x for x in (passage.chunk.title, passage.chunk.location) if x)
+        assert f"({where})\n{passage.text}" in prompt
     assert "English" in prompt or "engelska" in prompt
 
 
@@ -107,3 +110,11 @@ def test_the_answer_is_one_stream_of_events_per_question(offline: Assistant) -> 
 
     first, second = asyncio.run(both())
     assert done_of(first).language == "sv" and done_of(second).language == "en"
+
+
+def test_a_model_refusal_is_logged_like_a_gate_refusal(online: Assistant, llm: LLMStub) -> None:
+    llm.enqueue("innovationspartnerskap etapper delmål", "INGET_STÖD")  # the rewrite, then the answer
+    done = done_of(collect(online, ENGLISH.question))
+    assert (done.refused, done.mode, done.language, done.query) == (True, "llm", "en", ENGLISH.question)
+    assert done.answer == message("refusal", "en")
+    assert done.retrieved and done.top_chunk_ids
