@@ -173,14 +173,16 @@ class Retriever:
     def _hop(self, query: Query, fused: dict[str, float], scores: dict[str, dict[str, float]]) -> None:
         """Bring in paragraphs the question never names: those its concepts stand on, and those the
         best guidance passages cite — a procurer's wording finds the guide, the guide finds the law."""
-        best = sorted(fused, key=lambda i: -fused[i])[:CITING_PASSAGES]
-        citing = self.store.lexical.get_chunks(best)
-        cited = [
-            ref
-            for chunk_id in best
-            if chunk_id in citing and citing[chunk_id].law is None
-            for ref in find_references(citing[chunk_id].text)
-        ]
+        cited: list[LegalReference] = []
+        if self.settings.weight_cited:
+            best = sorted(fused, key=lambda i: -fused[i])[:CITING_PASSAGES]
+            citing = self.store.lexical.get_chunks(best)
+            cited = [
+                ref
+                for chunk_id in best
+                if chunk_id in citing and citing[chunk_id].law is None
+                for ref in find_references(citing[chunk_id].text)
+            ]
         conceptual = [ref for m in query.concepts for ref in m.concept.paragraphs]
         for name, weight, refs in (
             ("concept", self.settings.weight_concept, conceptual),
@@ -262,7 +264,8 @@ def _context_terms(question: str, terms: list[str]) -> set[str]:
         return set()
     asking = next((s for s in reversed(sentences) if s.endswith("?")), sentences[-1])
     asked = set(analysis.content_terms(asking))
-    return {t for t in terms if t not in asked and t in set(analysis.content_terms(question))}
+    written = set(analysis.content_terms(question))  # not a translation or an LLM expansion
+    return {t for t in terms if t in written and t not in asked}
 
 
 def _searchable(chunk: Chunk) -> str:
