@@ -65,6 +65,28 @@ class Settings(BaseSettings):
     # Web.
     default_language: Language = "sv"
     max_question_chars: int = Field(default=2000, ge=50)
+    # Where users reach the web chat (links from Slack to a conversation); none = no such links.
+    public_url: str | None = None
+
+    # Slack (web/slack). The route exists only when the bot token and the signing secret are set;
+    # the app token turns on Socket Mode instead of HTTP.
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "ADVISOR_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "ADVISOR_SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "ADVISOR_SLACK_APP_TOKEN")
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    slack_escalation_channel: str | None = None
+    # Answer untagged replies in a thread the bot already answers in.
+    slack_thread_replies: bool = True
+
+    # Hardening (limits, rate limits, retention, masking): settings go here.
+
+    # Advisors' area (accounts, sessions, uploads): settings go here.
 
     @property
     def chroma_dir(self) -> Path:
@@ -77,6 +99,10 @@ class Settings(BaseSettings):
     @property
     def sql_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'app.sqlite3').resolve()}"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
 
     @property
     def llm_enabled(self) -> bool:

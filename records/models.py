@@ -1,4 +1,5 @@
-"""The records schema: conversations and their messages, feedback and the question log.
+"""The records schema: conversations and their messages, feedback, the question log, and Slack's
+threads, delivered events and escalations to an advisor.
 
 Alembic migrations under ``records/migrations`` create and change these tables; a change here needs
 a new revision there (``tests/records`` fails when the two disagree).
@@ -10,7 +11,18 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Where a conversation happens; the advisors' views show both.
@@ -45,6 +57,8 @@ class ConversationRow(Base):
 
 class MessageRow(Base):
     __tablename__ = "messages"
+    # Two writers of one conversation can never store the same place twice.
+    __table_args__ = (Index("uq_messages_conversation_position", "conversation_id", "position", unique=True),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(
@@ -95,3 +109,65 @@ class QuestionLogRow(Base):
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     top_chunk_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # For the advisors' review: where it was asked, the evidence score the refusal rule read, the
+    # passages retrieved (id and score) and cited, how long it took, and why it ended as it did
+    # ("answered", "no_evidence", "injection", "error"). Null on entries from before revision 0003.
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    evidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    passages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    cited_ids: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class SlackThreadRow(Base):
+    """A Slack thread the bot answers in, and the conversation that holds it.
+
+    The conversation id is random (not derived from the thread), so a link to it in the web chat
+    cannot be guessed from the channel and timestamp.
+    """
+
+    __tablename__ = "slack_threads"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "thread_ts", name="uq_slack_threads_thread"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SlackEventRow(Base):
+    """An event Slack delivered, kept for a few minutes so a redelivery is never answered twice."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class EscalationRow(Base):
+    """A question handed to an advisor ("Fråga en rådgivare"): open, taken, resolved."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the answer escalated
+    channel: Mapped[str] = mapped_column(String(16), default="slack")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | taken | resolved
+    requested_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    taken_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    thread_link: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Where the hand-off was posted (Slack channel and message), so it can be updated when resolved.
+    posted_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    posted_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

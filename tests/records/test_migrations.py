@@ -126,3 +126,30 @@ def test_the_channel_of_a_new_conversation_is_stored(tmp_path: Path, channel: re
         assert store.conversation(exchange.conversation_id)["channel"] == channel  # type: ignore[index]
     finally:
         store.dispose()
+
+
+def test_messages_stored_twice_at_one_place_are_renumbered_and_the_place_becomes_unique(
+    tmp_path: Path,
+) -> None:
+    # Concurrent follow-ups before revision 0003 could store two messages at one position.
+    url = legacy_database(tmp_path / "app.sqlite3")
+    with sqlite3.connect(tmp_path / "app.sqlite3") as db:
+        db.executescript(
+            """
+            INSERT INTO messages VALUES
+              ('m3', 'c1', 2, 'user', 'Första följdfrågan', '[]', NULL, NULL, 'sv', '2026-11-01 10:02:00'),
+              ('m4', 'c1', 2, 'user', 'Andra följdfrågan', '[]', NULL, NULL, 'sv', '2026-11-01 10:02:01'),
+              ('m5', 'c1', 3, 'assistant', 'Svar', '[]', 0, 'llm', 'sv', '2026-11-01 10:02:05');
+            """
+        )
+    records.upgrade_database(url)
+    with sqlite3.connect(tmp_path / "app.sqlite3") as db:
+        rows = db.execute("SELECT id, position FROM messages ORDER BY position").fetchall()
+        assert rows == [("m1", 0), ("m2", 1), ("m3", 2), ("m4", 3), ("m5", 4)]
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute(
+                "INSERT INTO messages VALUES ('m6', 'c1', 4, 'user', 'x', '[]', NULL, NULL, 'sv',"
+                " '2026-11-01 10:03:00')"
+            )
+        # The feedback on the first answer survived the upgrade.
+        assert db.execute("SELECT message_id FROM feedback").fetchall() == [("m2",)]
