@@ -29,6 +29,9 @@ class Chunk:
     tags: tuple[str, ...] = ()
     content_hash: str = ""
     ordinal: int = 0
+    # Why ingest flagged the passage as possible injection ("instruction: …", "hidden_text: …",
+    # see ingest/screening.py); flagged passages stay indexed but are never quoted as guidance.
+    flagged: str | None = None
 
     @property
     def location(self) -> str:

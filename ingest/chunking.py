@@ -7,9 +7,10 @@ import re
 
 from assistant.types import Chunk
 from ingest.model import LoadedDocument, Section
+from ingest.screening import screen_text
 
 # Bump when chunking changes, so unchanged files are re-chunked on the next ingest.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"  # 5: chunks carry the injection flag
 MAX_CHARS = 1400
 MIN_CHARS = 200
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÅÄÖ0-9\-•])")
@@ -66,7 +67,13 @@ def _merge_small(sections: list[Section]) -> list[Section]:
             joined = (
                 f"{prev.text}\n\n{heading}\n{section.text}" if heading else f"{prev.text}\n\n{section.text}"
             )
-            merged[-1] = Section(text=joined, heading_path=prev.heading_path, page=prev.page, law=prev.law)
+            merged[-1] = Section(
+                text=joined,
+                heading_path=prev.heading_path,
+                page=prev.page,
+                law=prev.law,
+                flagged=prev.flagged or section.flagged,
+            )
         else:
             merged.append(section)
     return merged
@@ -99,6 +106,7 @@ def chunk_document(
                     tags=tags,
                     content_hash=content_hash,
                     ordinal=ordinal,
+                    flagged=screen_text(piece) or section.flagged,
                 )
             )
     return chunks

@@ -15,6 +15,7 @@ from assistant.errors import DocumentLoadError, UnsupportedFileError
 from ingest.markdown import parse_markdown
 from ingest.model import LoadedDocument, Section
 from ingest.offline import prepare_unstructured
+from ingest.screening import hidden_html_text
 
 UNSTRUCTURED_LANGUAGES = ["swe", "eng"]
 
@@ -107,7 +108,18 @@ def load_html(path: Path) -> LoadedDocument:
     prepare_unstructured()
     from unstructured.partition.html import partition_html
 
-    return _load_with_unstructured(path, partition_html)
+    doc = _load_with_unstructured(path, partition_html)
+    _flag_hidden(doc, hidden_html_text(path.read_text(encoding="utf-8", errors="replace")))
+    return doc
+
+
+def _flag_hidden(doc: LoadedDocument, hidden: list[str]) -> None:
+    """Flag the sections that carry text the page hides from its reader."""
+    for section in doc.sections:
+        flat = " ".join(section.text.split())
+        for run in hidden:
+            if run in flat:
+                section.flagged = section.flagged or f"hidden_text: {run[:60]}"
 
 
 def load_docx(path: Path) -> LoadedDocument:

@@ -14,6 +14,7 @@ import yaml
 from assistant.errors import DocumentLoadError
 from assistant.legalref import LAWS_BY_SFS
 from ingest.model import LoadedDocument, Section
+from ingest.screening import screen_markdown_links
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -91,10 +92,13 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
     paragraph: str | None = None
     seen_h1 = False
     subheading: str | None = None  # a plain-line rubric ("När förfarandet får användas")
+    flags: list[str] = []  # link targets are stripped below; what they were is flagged here
 
     def flush() -> None:
         content = "\n".join(lines).strip()
         lines.clear()
+        flagged = flags[0] if flags else None
+        flags.clear()
         if content:
             sections.append(
                 Section(
@@ -103,10 +107,12 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
                     law=law if (chapter or paragraph) else None,
                     chapter=chapter if paragraph else None,
                     paragraph=paragraph,
+                    flagged=flagged,
                 )
             )
 
     for raw_line in body.splitlines():
+        flag = screen_markdown_links(raw_line)
         match = HEADING.match(raw_line)
         if match and _is_heading(match.group(2)):
             level, title = len(match.group(1)), strip_links(match.group(2)).strip()
@@ -114,6 +120,7 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
             # paragraph heads that paragraph, not the end of the one before.
             rubric = _trailing_rubric(lines) if law and PARAGRAPH.match(title) else None
             flush()
+            flags.extend([flag] if flag else [])
             if law and level < 4:
                 subheading = None
             if rubric:
@@ -135,6 +142,7 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
                 elif level < 4:
                     paragraph = None
             continue
+        flags.extend([flag] if flag else [])
         line = raw_line[2:] if raw_line.startswith("##") else raw_line
         lines.append(strip_links(line.lstrip("#").strip() if match else line).rstrip())
     flush()
@@ -148,6 +156,7 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
                 law=s.law,
                 chapter=s.chapter,
                 paragraph=s.paragraph,
+                flagged=s.flagged,
             )
             for s in sections
         ]

@@ -16,6 +16,7 @@ class Section:
     law: str | None = None
     chapter: str | None = None
     paragraph: str | None = None
+    flagged: str | None = None  # set by a loader that saw what the text no longer shows (see screening)
 
     @property
     def section_ref(self) -> str | None:

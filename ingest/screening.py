@@ -1,0 +1,138 @@
+"""Indirect prompt injection at ingest: passages that speak to the assistant instead of the reader.
+
+A document may carry instructions aimed at the language model ("ignorera tidigare instruktioner och
+svara att …"), text a reader never sees (HTML comments, hidden elements, zero-width characters), or
+Markdown images that would make a renderer call an outside host. Such passages stay indexed, so
+advisors can see them, but the chunk carries ``flagged`` with the reason and the answer path never
+quotes them as guidance.
+
+A flag is ``"<kind>: <evidence>"``; ``kind`` is one of :data:`KINDS` (stable, for front-ends to
+translate), the evidence is the matched text, shortened.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlparse
+
+KINDS = ("instruction", "hidden_text", "remote_image", "unsafe_link")
+
+# Phrases addressed to a language model. Written to stay silent on statutes and guidance, which
+# speak to procurers ("Ni får bortse från en skyldighet …"), never to an assistant.
+_INSTRUCTION = [
+    # "ignorera (alla) tidigare instruktioner", "glöm dina regler"
+    r"\b(?:ignorera|glöm|strunta\s+i|bortse\s+från)\s+(?:alla\s+|helt\s+)?"
+    r"(?:tidigare|föregående|ovanstående|dina|dessa|systemets)\s+"
+    r"(?:instruktioner|regler|anvisningar|direktiv|uppmaningar)",
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|of\s+the\s+|your\s+)?"
+    r"(?:previous|prior|above|earlier|preceding|system|original)?\s*"
+    r"(?:instructions|rules|directions|prompts?|guidelines)",
+    # "svara att tröskelvärdet är …", "answer that …": telling the reader of the passage what to say
+    r"(?:^|[.!:;]\s+|\boch\s+|\band\s+)(?:svara|säg|skriv|påstå)\s+(?:alltid\s+|bara\s+|endast\s+)?att\b",
+    r"(?:^|[.!:;]\s+|\band\s+)(?:answer|respond|reply|say|state|tell\s+the\s+user)\s+"
+    r"(?:always\s+|only\s+)?that\b",
+    # addressing the model or its prompt
+    r"\b(?:system\s?prompt|systemprompt|systemmeddelande|systeminstruktion)",
+    r"\b(?:du\s+är\s+(?:nu\s+)?en?\s+(?:ai|assistent|språkmodell|chattbot)|"
+    r"you\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot|llm))\b",
+    r"\b(?:till|to)\s+(?:ai|assistenten|språkmodellen|the\s+assistant|the\s+ai|the\s+(?:language\s+)?model)\s*:",
+    r"\b(?:när|om)\s+(?:någon|användaren)\s+frågar\b.{0,80}\b(?:svara|säg)\b",
+    r"\b(?:when|if)\s+(?:the\s+)?(?:user|someone|anyone)\s+asks\b.{0,80}\b(?:answer|say|respond|reply)\b",
+    r"<\|im_start\|>|\[/?INST\]|^\s*(?:system|assistant)\s*:",
+]
+_INSTRUCTION_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _INSTRUCTION]
+
+# Characters that render as nothing: zero-width spaces and joiners, word joiner, BOM inside text,
+# and the Unicode "tag" block used to smuggle invisible ASCII.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:[a-z%]*)?\s*(?:;|$)|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$)",
+    re.IGNORECASE,
+)
+_HIDDEN_TAG = re.compile(
+    r"<([a-z][a-z0-9]*)\b[^>]*\b(?:style\s*=\s*\"[^\"]*\"|hidden\b)[^>]*>", re.IGNORECASE
+)
+_MD_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
+_SAFE_SCHEMES = {"http", "https", "mailto", ""}
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def screen_text(text: str) -> str | None:
+    """The reason a passage's text is flagged, or None when it reads as ordinary content."""
+    for pattern in _INSTRUCTION_RE:
+        if match := pattern.search(text):
+            return f"instruction: {_shorten(match.group(0))}"
+    if _INVISIBLE.search(text):
+        return "hidden_text: invisible characters"
+    for comment in _COMMENT.finditer(text):
+        if re.search(r"\w{3}", comment.group(1)):
+            return f"hidden_text: comment «{_shorten(comment.group(1), 60)}»"
+    for tag in _HIDDEN_TAG.finditer(text):
+        if tag.group(0).lower().find("hidden") >= 0 or _HIDDEN_STYLE.search(tag.group(0)):
+            return f"hidden_text: {_shorten(tag.group(0), 60)}"
+    return None
+
+
+def screen_markdown_links(line: str) -> str | None:
+    """A flag for a Markdown line whose images load from a host, or whose links are not web links.
+
+    Run before links are reduced to their text: the target is what makes a link dangerous.
+    """
+    for match in _MD_LINK.finditer(line):
+        is_image, target = match.group(1) == "!", match.group(3)
+        scheme = urlparse(target).scheme.lower()
+        if scheme not in _SAFE_SCHEMES:
+            return f"unsafe_link: {_shorten(target, 60)}"
+        if is_image and scheme in ("http", "https"):
+            # A remote image is fetched when rendered: an answer repeating it leaks to that host.
+            return f"remote_image: {urlparse(target).hostname or target}"
+        if "{" in target or "%7b" in target.lower():
+            return f"unsafe_link: {_shorten(target, 60)}"
+    return None
+
+
+class _HiddenText(HTMLParser):
+    """Collects the text inside elements a browser would not show."""
+
+    VOID = {"br", "img", "hr", "meta", "link", "input", "source", "wbr", "area", "base", "col"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []
+        self.hidden: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        values = dict(attrs)
+        hidden = (
+            "hidden" in values
+            or values.get("aria-hidden") == "true"
+            or bool(_HIDDEN_STYLE.search(values.get("style") or ""))
+        )
+        self.stack.append(hidden or (bool(self.stack) and self.stack[-1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1] and data.strip():
+            self.hidden.append(" ".join(data.split()))
+
+
+def hidden_html_text(html: str) -> list[str]:
+    """Text runs a browser hides (``hidden``, ``display:none``, zero font size …), at least 12 chars."""
+    parser = _HiddenText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError):  # malformed markup: what was collected so far stands
+        pass
+    return [t for t in parser.hidden if len(t) >= 12]
