@@ -26,6 +26,7 @@ from rich.table import Table
 from assistant.errors import AdvisorError
 from assistant.messages import message
 from assistant.settings import Settings, get_settings
+from cli.users import tokens_app, users_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Innovation procurement advisor.")
 out = Console()
@@ -336,6 +337,9 @@ async def _first_token_over_http(assistant: Any, questions: list[str]) -> list[f
             web_app.state.conversations.dispose()
     return timings
 
+
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 
 db_app = typer.Typer(no_args_is_help=True, help="The records database (conversations, feedback, log).")
 app.add_typer(db_app, name="db")
