@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from assistant import analysis
@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS documents (
     n_chunks INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL,            -- 'pending' while both indexes are being written, then 'ready'
     meta TEXT NOT NULL DEFAULT '{}',
-    updated_at TEXT NOT NULL DEFAULT (datetime('now'))
+    updated_at TEXT NOT NULL DEFAULT (datetime('now')),
+    enabled INTEGER NOT NULL DEFAULT 1  -- 0: an advisor retired it; never retrieved, kept in place
 );
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,
@@ -50,6 +51,25 @@ CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(chunks_words, 'ro
 WORD_WEIGHTS = (3.0, 2.0, 1.0)
 TRI_WEIGHTS = (2.0, 1.5, 1.0)
 MAX_TRIGRAMS = 160
+
+
+# Only chunks of documents no advisor has disabled are ever found.
+ENABLED = "doc_id NOT IN (SELECT doc_id FROM documents WHERE enabled = 0)"
+DOCUMENT_COLUMNS = "doc_id, source, title, n_chunks, state, meta, updated_at, enabled"
+DOCUMENT_FIELDS = ("doc_id", "source", "title", "chunks", "state", "updated_at", "enabled")
+
+
+def _document(row: tuple[object, ...]) -> dict[str, object]:
+    return {
+        "doc_id": row[0],
+        "source": row[1],
+        "title": row[2],
+        "chunks": row[3],
+        "state": row[4],
+        **json.loads(str(row[5])),
+        "updated_at": row[6],
+        "enabled": bool(row[7]),
+    }
 
 
 def _chunk_from_row(data: str) -> Chunk:
@@ -85,6 +105,10 @@ class LexicalIndex:
         self._write_lock = threading.Lock()
         with self._connect() as db:
             db.executescript(SCHEMA)
+            # Index files made before documents could be disabled gain the column, all enabled.
+            columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+            if "enabled" not in columns:
+                db.execute("ALTER TABLE documents ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
@@ -119,21 +143,53 @@ class LexicalIndex:
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def documents(self) -> list[dict[str, object]]:
-        rows = self.db.execute(
-            "SELECT doc_id, source, title, n_chunks, state, meta, updated_at FROM documents ORDER BY source"
-        )
-        return [
-            {
-                "doc_id": r[0],
-                "source": r[1],
-                "title": r[2],
-                "chunks": r[3],
-                "state": r[4],
-                **json.loads(r[5]),
-                "updated_at": r[6],
-            }
-            for r in rows
+        rows = self.db.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY source")
+        return [_document(r) for r in rows]
+
+    def document(self, doc_id: str) -> dict[str, object] | None:
+        row = self.db.execute(
+            f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return _document(row) if row is not None else None
+
+    def set_enabled(self, doc_id: str, enabled: bool) -> bool:
+        """Retire a document from retrieval (or bring it back); False when there is no such document."""
+        with self.writing() as db:
+            cur = db.execute("UPDATE documents SET enabled = ? WHERE doc_id = ?", (int(enabled), doc_id))
+            return cur.rowcount > 0
+
+    def disabled_documents(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE enabled = 0")]
+
+    def retitle(self, doc_id: str, title: str | None, tags: list[str] | None) -> bool:
+        """Change a document's title or tags, in its row and in its chunks (what citations show and the
+        title column the lexical search weighs); the content and the vectors stay."""
+        document = self.document(doc_id)
+        if document is None:
+            return False
+        meta = {k: v for k, v in document.items() if k not in DOCUMENT_FIELDS}
+        if tags is not None:
+            meta["tags"] = list(tags)
+        chunks = [
+            replace(
+                c,
+                title=title if title is not None else c.title,
+                tags=tuple(tags) if tags is not None else c.tags,
+            )
+            for c in self.document_chunks(doc_id)
         ]
+        self.replace_chunks(
+            doc_id,
+            str(
+                self.db.execute("SELECT content_hash FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[
+                    0
+                ]
+            ),
+            title if title is not None else str(document["title"]),
+            meta,
+            chunks,
+        )
+        return True
 
     def mark_pending(self, doc_id: str, source: str, title: str, meta: dict[str, object]) -> None:
         with self.writing() as db:
@@ -208,6 +264,11 @@ class LexicalIndex:
 
     # --- reading --------------------------------------------------------------------------------
 
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """A document's chunks in their order, as the assistant sees them."""
+        rows = self.db.execute("SELECT data FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        return [_chunk_from_row(r[0]) for r in rows]
+
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
 
@@ -220,7 +281,7 @@ class LexicalIndex:
         return {r[0]: _chunk_from_row(r[1]) for r in rows}
 
     def find_sections(self, chapter: str, paragraph: str, law: str | None) -> list[Chunk]:
-        sql = "SELECT data FROM chunks WHERE chapter = ? AND paragraph = ?"
+        sql = f"SELECT data FROM chunks WHERE chapter = ? AND paragraph = ? AND {ENABLED}"
         params: list[str] = [chapter, paragraph]
         if law:
             sql += " AND law = ?"
@@ -245,7 +306,8 @@ class LexicalIndex:
         rows = self.db.execute(
             f"""SELECT c.id, bm25({table}, {w}) AS score FROM {table}
                 JOIN chunks c ON c.rowid = {table}.rowid
-                WHERE {table} MATCH ? ORDER BY score LIMIT ?""",
+                WHERE {table} MATCH ? AND {ENABLED.replace("doc_id", "c.doc_id")}
+                ORDER BY score LIMIT ?""",
             (query, limit),
         )
         # bm25() is lower-is-better; flip it so every retriever's score is higher-is-better.

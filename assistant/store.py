@@ -181,7 +181,12 @@ class ChunkStore:
         if self.lexical.counts()[1] == 0:
             return []
         vector = self.embedder.embed_query(query)
-        result = self.collection.query(query_embeddings=[vector], n_results=limit, include=["distances"])
+        # Disabled documents are filtered inside the vector search, so ``limit`` results still come back.
+        disabled = self.lexical.disabled_documents()
+        where = {"doc_id": {"$nin": disabled}} if disabled else None
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=limit, where=where, include=["distances"]
+        )
         ids = result["ids"][0]
         distances = result["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
