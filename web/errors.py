@@ -1,6 +1,9 @@
 """The HTTP edge of error handling: domain errors and bad requests become one-line user messages.
 
-Texts come from ``assistant.messages``. A message is given in the request's language when the client named one, otherwise in
+Every error the API answers has one shape, ``{"detail": <text>, "key": <message key>}`` (``ErrorOut``),
+whether it comes from the core, from validation, from routing (404, 405) or from the middleware (a
+refused host, a body too large, a rate limit). Texts come from ``assistant.messages``, and for what
+only the HTTP edge refuses, from ``WEB_MESSAGES`` here. A message is given in the request's language when the client named one, otherwise in
 Swedish followed by English. Exception text never reaches a response.
 """
 
@@ -12,6 +15,8 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import AdvisorError
 from assistant.messages import message
@@ -30,14 +35,91 @@ STATUS_BY_KEY = {
     "empty_index": status.HTTP_503_SERVICE_UNAVAILABLE,
     "embedding_mismatch": status.HTTP_503_SERVICE_UNAVAILABLE,
     "configuration": status.HTTP_503_SERVICE_UNAVAILABLE,
+    "invalid_text": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "bad_request": status.HTTP_400_BAD_REQUEST,
+    "invalid_host": status.HTTP_400_BAD_REQUEST,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "method_not_allowed": status.HTTP_405_METHOD_NOT_ALLOWED,
+    "body_too_large": status.HTTP_413_CONTENT_TOO_LARGE,
+    "unsupported_media_type": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    "rate_limited": status.HTTP_429_TOO_MANY_REQUESTS,
+    "busy": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+
+# What only the HTTP edge refuses; the core's sentences are in assistant.messages.
+WEB_MESSAGES: dict[str, dict[str, str]] = {
+    "invalid_text": {
+        "sv": "Texten innehåller tecken som inte går att läsa ({detail}). Skriv om den och försök igen.",
+        "en": "The text contains characters that cannot be read ({detail}). Please retype it and try again.",
+    },
+    "bad_request": {
+        "sv": "Förfrågan gick inte att läsa.",
+        "en": "The request could not be read.",
+    },
+    "invalid_host": {
+        "sv": "Okänd värd i förfrågan.",
+        "en": "Unknown host in the request.",
+    },
+    "not_found": {
+        "sv": "Det finns inget här.",
+        "en": "Nothing here.",
+    },
+    "method_not_allowed": {
+        "sv": "Metoden stöds inte här.",
+        "en": "Method not allowed here.",
+    },
+    "body_too_large": {
+        "sv": "Förfrågan är för stor (högst {limit} byte).",
+        "en": "The request is too large (at most {limit} bytes).",
+    },
+    "unsupported_media_type": {
+        "sv": "Skicka innehållet som JSON.",
+        "en": "Send the content as JSON.",
+    },
+    "rate_limited": {
+        "sv": "För många frågor på kort tid. Vänta {retry_after} sekunder och försök igen.",
+        "en": "Too many questions in a short time. Wait {retry_after} seconds and try again.",
+    },
+    "busy": {
+        "sv": "Många frågar just nu. Försök igen om en stund.",
+        "en": "Many people are asking right now. Please try again shortly.",
+    },
+}
+
+
+class ErrorOut(BaseModel):
+    """Every error response of the API."""
+
+    detail: str = Field(description="One user-facing line: Swedish / English, or the request's language.")
+    key: str = Field(description="A stable message key, e.g. `question_too_long`, `rate_limited`.")
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: each status it may answer with an error, all as ``ErrorOut``."""
+    described = {
+        400: "The request could not be read, or its Host is not allowed.",
+        404: "No such resource.",
+        413: "The request body is larger than the server accepts.",
+        415: "The body is not JSON.",
+        422: "The input is not acceptable (empty, too long, unreadable characters, invalid fields).",
+        429: "Too many requests from this client; see Retry-After.",
+        500: "Our failure; the text says only that.",
+        503: "The index, the language model or the server's capacity is not available now.",
+    }
+    return {code: {"model": ErrorOut, "description": described[code]} for code in codes}
 
 
 def text(key: str, language: str | None = None, **params: Any) -> str:
     """The user-facing text for ``key``: in ``language``, or Swedish / English when it is None."""
     if language is None:
         return f"{text(key, 'sv', **params)} / {text(key, 'en', **params)}"
-    return message(key, language, **params)
+    texts = WEB_MESSAGES.get(key)
+    if texts is None:
+        return message(key, language, **params)
+    try:
+        return (texts.get(language) or texts["sv"]).format(**params)
+    except (KeyError, IndexError):
+        return message("internal", language)
 
 
 class UserError(Exception):
@@ -75,9 +157,38 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     first = errors[0] if errors else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    if first.get("type") == "invalid_text":  # web.schemas: a lone surrogate, not a Python message
+        return error_response("invalid_text", None, detail=where or "text")
+    if first.get("type") == "empty_question":  # web.schemas: the core's rule, checked at the edge too
+        return error_response("empty_question", _language_of(exc.body))
     detail = f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
     response = error_response("invalid_input", None, detail=detail)
     response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    return response
+
+
+def _language_of(body: Any) -> str | None:
+    """The language a refused JSON body asked for, when it named a valid one."""
+    language = body.get("language") if isinstance(body, dict) else None
+    return language if language in ("sv", "en") else None
+
+
+# Routing and parsing refusals raised by Starlette/FastAPI, by status.
+_KEY_BY_STATUS = {
+    status.HTTP_404_NOT_FOUND: "not_found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_413_CONTENT_TOO_LARGE: "body_too_large",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+}
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    key = _KEY_BY_STATUS.get(exc.status_code, "bad_request" if exc.status_code < 500 else "internal")
+    response = error_response(key)
+    response.status_code = exc.status_code
+    for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+        response.headers[name] = value
     return response
 
 
@@ -90,4 +201,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UserError, _user_error)
     app.add_exception_handler(AdvisorError, _advisor_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 from assistant.events import Done, Error, Event, Sources, Token
 from records import Answer, ConversationStore
 from web.deps import AssistantDep, ConversationsDep, SettingsDep
-from web.errors import STATUS_BY_KEY, UserError, text
+from web.errors import STATUS_BY_KEY, UserError, error_responses, text
 from web.schemas import ChatRequest
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class EventStreamResponse(StreamingResponse):
     description=STREAM_DOC,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "The answer as events."},
-        422: {"description": "The question was not taken (empty, too long) or the body is invalid."},
+        **error_responses(400, 404, 413, 422, 429, 500, 503),
     },
 )
 async def chat(
@@ -77,6 +77,8 @@ async def chat(
     conversations: ConversationsDep,
     settings: SettingsDep,
 ) -> EventStreamResponse:
+    if len(body.message) > settings.max_question_chars:  # as the OpenAPI document states it
+        raise UserError("question_too_long", body.language, limit=settings.max_question_chars)
     question = body.message.strip()
     history = []
     if body.conversation_id:
@@ -92,7 +94,8 @@ async def chat(
     try:
         first = await anext(events, None)
     except Exception as exc:  # a bug before the answer began: log it, tell the user only that it failed
-        log.exception("answering %r failed", question[:80])
+        # The logging policy: ids, keys and timings, never the question's text.
+        log.exception("answering failed before the first event (conversation %s)", body.conversation_id)
         raise UserError("internal", body.language) from exc
     if isinstance(first, Error) and STATUS_BY_KEY.get(first.key, 500) < 500:
         await events.aclose()
@@ -158,7 +161,7 @@ async def _translate(
                 yield sse("error", {"message": event.message or text(event.key, language), "key": event.key})
             event = await anext(events, None)
     except Exception:  # a bug or a database failure: log it, tell the user only that it failed
-        log.exception("answering %r failed", question[:80])
+        log.exception("answering failed mid-stream (conversation %s)", conversation_id)
         yield sse("error", {"message": text("internal", language), "key": "internal"})
     finally:
         with anyio.CancelScope(shield=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web.deps import ConversationsDep
-from web.errors import UserError
+from web.errors import UserError, error_responses
 from web.schemas import ConversationOut
 
 router = APIRouter(prefix="/api", tags=["conversations"])
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api", tags=["conversations"])
 @router.get(
     "/conversations/{conversation_id}",
     summary="A conversation with its messages",
-    responses={404: {"description": "No such conversation."}},
+    responses=error_responses(400, 404, 422, 500, 503),
 )
 def get_conversation(conversation_id: str, conversations: ConversationsDep) -> ConversationOut:
     thread = conversations.conversation(conversation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from web.deps import ConversationsDep
-from web.errors import UserError
+from web.errors import UserError, error_responses
 from web.schemas import FeedbackRequest
 
 router = APIRouter(prefix="/api", tags=["feedback"])
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api", tags=["feedback"])
     "/feedback",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Rate an answer",
-    responses={404: {"description": "No such answer in that conversation."}},
+    responses=error_responses(400, 404, 413, 422, 429, 500, 503),
 )
 def feedback(body: FeedbackRequest, conversations: ConversationsDep) -> Response:
     comment = (body.comment or "").strip() or None

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.deps import AssistantDep
+from assistant.citations import display_source
+from web.deps import AssistantDep, SettingsDep
+from web.errors import UserError, error_responses
 from web.schemas import PassageOut, SearchRequest, SearchResponse
 
 router = APIRouter(prefix="/api", tags=["search"])
 
 
 # A plain ``def``: FastAPI runs it in the thread pool, and retrieval is CPU-bound.
-@router.post("/search", summary="Ranked passages for a query")
-def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse:
+@router.post(
+    "/search",
+    summary="Ranked passages for a query",
+    responses=error_responses(400, 413, 422, 429, 500, 503),
+)
+def search(body: SearchRequest, assistant: AssistantDep, settings: SettingsDep) -> SearchResponse:
     # The core decides what may be asked (empty, too long); its error becomes a 422 in web.errors.
+    # The limit is also checked before stripping, as the OpenAPI document states it (maxLength).
+    if len(body.query) > settings.max_question_chars:
+        raise UserError("question_too_long", limit=settings.max_question_chars)
     query = body.query.strip()
     results = [
         PassageOut(
@@ -27,7 +36,8 @@ def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse:
             heading_path=list(p.chunk.heading_path),
             page=p.chunk.page,
             url=p.chunk.url,
-            source=p.chunk.source,
+            # The file's name, as the chat's sources show it: never a path on this server.
+            source=display_source(p.chunk.source),
             text=p.chunk.text,
         )
         for p in assistant.search(query, k=body.k)
