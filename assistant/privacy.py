@@ -13,11 +13,12 @@ numbers ("2023/01234-56") are left alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-__all__ = ["PLACEHOLDERS", "Kind", "Span", "find", "mask"]
+__all__ = ["PLACEHOLDERS", "Kind", "Span", "find", "introduced_names", "mask"]
 
 Kind = Literal["personnummer", "samordningsnummer", "email", "phone", "name"]
 
@@ -146,23 +147,44 @@ def _names(text: str) -> list[Span]:
 # --- the public functions -------------------------------------------------------------------------
 
 
-def find(text: str) -> list[Span]:
-    """The personal data in ``text``, in order, without overlaps (identity numbers win over phones)."""
+def introduced_names(text: str) -> list[str]:
+    """The names ``text`` introduces ("Jag heter Anna Svensson" → ["Anna Svensson", "Anna",
+    "Svensson"]), to be masked wherever else they appear, e.g. in an answer that greets the asker."""
+    names: list[str] = []
+    for span in _names(text):
+        whole = text[span.start : span.end]
+        for name in (whole, *whole.split()):
+            if len(name) > 1 and name not in names:
+                names.append(name)
+    return names
+
+
+def _known(text: str, names: list[str]) -> list[Span]:
+    if not names:
+        return []
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return [Span(m.start(), m.end(), "name") for m in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text)]
+
+
+def find(text: str, names: Iterable[str] = ()) -> list[Span]:
+    """The personal data in ``text``, in order, without overlaps (identity numbers win over phones);
+    ``names`` are names known from elsewhere (``introduced_names`` of the question)."""
     spans: list[Span] = []
-    for found in (_identities(text), _emails(text), _phones(text), _names(text)):
+    for found in (_identities(text), _emails(text), _phones(text), _names(text), _known(text, list(names))):
         for span in found:
             if all(span.end <= s.start or span.start >= s.end for s in spans):
                 spans.append(span)
     return sorted(spans, key=lambda s: s.start)
 
 
-def mask(text: str) -> str:
-    """``text`` with every piece of personal data replaced by a placeholder naming its kind."""
+def mask(text: str, names: Iterable[str] = ()) -> str:
+    """``text`` with every piece of personal data replaced by a placeholder naming its kind; ``names``
+    (e.g. ``introduced_names`` of the question an answer replies to) are masked wherever they occur."""
     if not text:
         return text
     parts = []
     last = 0
-    for span in find(text):
+    for span in find(text, names):
         parts.append(text[last : span.start])
         parts.append(PLACEHOLDERS[span.kind])
         last = span.end

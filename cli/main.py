@@ -26,6 +26,7 @@ from rich.table import Table
 from assistant.errors import AdvisorError
 from assistant.messages import message
 from assistant.settings import Settings, get_settings
+from cli.records import records_app
 from cli.users import tokens_app, users_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Innovation procurement advisor.")
@@ -87,45 +88,79 @@ def _ingest(
     quiet: bool = False,
     sources: Path | None = None,
 ) -> Any:
-    from ingest.pipeline import SyncReport, sync
+    from ingest.lock import writer_lock
+    from ingest.pipeline import FINAL, SyncReport, sync
 
-    store = _store(settings)
-    if reindex:
-        store.reset()
+    def waiting(holder: str) -> None:
+        if not quiet:
+            err.print(
+                f"Väntar på att en annan skrivning ska bli klar ({holder}) … / "
+                f"waiting for another writer to finish ({holder}) …",
+                markup=False,
+                soft_wrap=True,
+            )
+
+    with writer_lock(settings, on_wait=waiting):
         store = _store(settings)
-    report = SyncReport()
-    batches: list[tuple[list[Path], bool]] = [(paths, prune)] if paths else []
-    if sources is not None:
-        from ingest.sources import fetch_sources, load_sources
+        if reindex:
+            store.reset()
+            store = _store(settings)
+        report = SyncReport()
+        batches: list[tuple[list[Path], bool]] = [(paths, prune)] if paths else []
+        if sources is not None:
+            from ingest.sources import fetch_sources, load_sources
 
-        folder = settings.data_dir / "sources"
-        fetched = fetch_sources(load_sources(sources), folder)
-        report.failed.extend(fetched.failed)
-        # The downloads mirror the list: an entry taken off it leaves the index too.
-        batches.append(([folder], True))
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"),
-        console=err,
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Indexerar", total=0, current="")
+            folder = settings.data_dir / "sources"
+            fetched = fetch_sources(load_sources(sources), folder)
+            report.failed.extend(fetched.failed)
+            # The downloads mirror the list: an entry taken off it leaves the index too.
+            batches.append(([folder], True))
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}", markup=False),
+            console=err,
+            disable=quiet,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("Indexerar", total=0, current="")
 
-        def discovered(count: int) -> None:
-            progress.update(task, total=(progress.tasks[0].total or 0) + count)
+            def discovered(count: int) -> None:
+                progress.update(task, total=(progress.tasks[0].total or 0) + count)
 
-        def step(name: str, status: str) -> None:
-            if status != "removed":
-                progress.advance(task)
-            progress.update(task, current=f"{name} ({status})")
+            def step(name: str, status: str) -> None:
+                # A file in hand reports its stages (parsing, embedding n of m) before its outcome.
+                if status in FINAL:
+                    progress.advance(task)
+                progress.update(task, current=f"{name} ({status})")
 
-        for batch, batch_prune in batches:
-            report.merge(sync(batch, store, prune=batch_prune, progress=step, on_discovered=discovered))
+            for batch, batch_prune in batches:
+                report.merge(sync(batch, store, prune=batch_prune, progress=step, on_discovered=discovered))
     return report
+
+
+def _print_ingest_report(report: Any, seconds: float) -> None:
+    """One line per fact, never wrapped (a log or a pipe reads whole lines), names as given."""
+    out.print(
+        f"tillagda {len(report.added)} · uppdaterade {len(report.updated)} · oförändrade "
+        f"{len(report.unchanged)} · borttagna {len(report.removed)} · misslyckade {len(report.failed)}"
+        f"  ({report.chunks_written} avsnitt skrivna, {seconds:.1f} s)",
+        soft_wrap=True,
+    )
+    for name, count in report.flagged:
+        err.print(
+            f"⚑ {name}: {count} avsnitt flaggade som möjlig instruktion till assistenten (citeras inte) / "
+            f"{count} passages flagged as possible instructions to the assistant (not quoted)",
+            markup=False,
+            soft_wrap=True,
+        )
+    for name, note in report.notes:
+        err.print(f"⚠ {name}: {note}", markup=False, soft_wrap=True, highlight=False)
+    for name, reason in report.failed:
+        err.print("✗", style="red", end=" ", soft_wrap=True)
+        err.print(f"{name}: {reason}", markup=False, soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -148,15 +183,16 @@ def ingest(
         )
         raise typer.Exit(2)
     started = time.perf_counter()
-    report = _ingest(paths or [], get_settings(), prune, reindex, sources=sources)
-    seconds = time.perf_counter() - started
-    out.print(
-        f"tillagda {len(report.added)} · uppdaterade {len(report.updated)} · oförändrade "
-        f"{len(report.unchanged)} · borttagna {len(report.removed)} · misslyckade {len(report.failed)}"
-        f"  ({report.chunks_written} avsnitt skrivna, {seconds:.1f} s)"
-    )
-    for name, reason in report.failed:
-        err.print(f"[red]✗[/red] {name}: {reason}")
+    try:
+        report = _ingest(paths or [], get_settings(), prune, reindex, sources=sources)
+    except AdvisorError as exc:
+        if STATE["debug"]:
+            raise
+        text = message(exc.key, get_settings().default_language, detail=exc.detail, **exc.params)
+        err.print("Fel:", style="red", end=" ", soft_wrap=True)
+        err.print(" ".join(text.split()), markup=False, soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from None
+    _print_ingest_report(report, time.perf_counter() - started)
     if report.failed:
         raise typer.Exit(1)
 
@@ -340,6 +376,7 @@ async def _first_token_over_http(assistant: Any, questions: list[str]) -> list[f
 
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(records_app, name="records")
 
 db_app = typer.Typer(no_args_is_help=True, help="The records database (conversations, feedback, log).")
 app.add_typer(db_app, name="db")

@@ -2,18 +2,28 @@
 
 The web chat and the Slack adapter write them; the advisors' area and the CLI read them. The methods
 are synchronous: async callers run them in a thread, never on the event loop.
+
+Personal data never reaches the tables: every text stored (questions, answers, the logged query,
+feedback comments) goes through ``assistant.privacy.mask`` here, the one place every channel writes
+through, and what is read back is masked again (rows stored before masking existed).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from assistant.privacy import introduced_names, mask
 from assistant.types import Turn
 from records.database import build_engine
 from records.migrations import upgrade
@@ -26,6 +36,27 @@ from records.models import (
     new_id,
     utcnow,
 )
+from records.retention import secure_sqlite_file
+
+log = logging.getLogger(__name__)
+
+# Exchanges in one conversation are written one at a time: in this process by a lock per conversation
+# (striped, so the table of locks stays small), across processes by the unique index on
+# (conversation_id, position) and a retry, and on PostgreSQL by locking the conversation's row.
+_STRIPES = tuple(threading.Lock() for _ in range(64))
+_ATTEMPTS = 8
+
+
+def _serialised(conversation_id: str | None) -> AbstractContextManager[object]:
+    if not conversation_id:
+        return nullcontext()  # a new conversation: nobody else can be writing it
+    return _STRIPES[hash(conversation_id) % len(_STRIPES)]
+
+
+def _stored(text: str, names: list[str] | None = None) -> str:
+    """Text as it may be stored: personal data masked (and ``names`` the question introduced), and
+    no NUL (PostgreSQL refuses it in text)."""
+    return mask(text.replace("\x00", ""), names or ())
 
 
 @dataclass(frozen=True)
@@ -59,6 +90,7 @@ class ConversationStore:
     @classmethod
     def from_url(cls, url: str) -> ConversationStore:
         """Open the database at ``url``, bringing its schema up to date first."""
+        secure_sqlite_file(url)  # before anything creates it world-readable
         engine = build_engine(url)
         upgrade(engine)
         return cls(engine)
@@ -80,7 +112,7 @@ class ConversationStore:
                 .where(MessageRow.conversation_id == conversation_id)
                 .order_by(MessageRow.position)
             )
-            return [Turn(role=row.role, content=row.content) for row in rows]
+            return [Turn(role=row.role, content=mask(row.content)) for row in rows]
 
     def conversation(self, conversation_id: str) -> dict[str, Any] | None:
         """The whole thread as the page restores it, or None when there is no such conversation."""
@@ -98,14 +130,14 @@ class ConversationStore:
                     {
                         "id": m.id,
                         "role": m.role,
-                        "content": m.content,
+                        "content": mask(m.content),
                         "citations": list(m.citations or []),
                         "refused": m.refused,
                         "mode": m.mode,
                         "language": m.language,
                         "created_at": _iso(m.created_at),
                         "feedback": (
-                            {"rating": m.feedback.rating, "comment": m.feedback.comment}
+                            {"rating": m.feedback.rating, "comment": _masked(m.feedback.comment)}
                             if m.feedback
                             else None
                         ),
@@ -124,7 +156,7 @@ class ConversationStore:
                     "conversation_id": f.conversation_id,
                     "message_id": f.message_id,
                     "rating": f.rating,
-                    "comment": f.comment,
+                    "comment": _masked(f.comment),
                     "created_at": _iso(f.created_at),
                 }
                 for f in session.scalars(query)
@@ -138,8 +170,8 @@ class ConversationStore:
                 {
                     "conversation_id": r.conversation_id,
                     "message_id": r.message_id,
-                    "question": r.question,
-                    "query": r.query,
+                    "question": mask(r.question),
+                    "query": _masked(r.query),
                     "language": r.language,
                     "refused": r.refused,
                     "mode": r.mode,
@@ -154,13 +186,36 @@ class ConversationStore:
     def record_exchange(
         self, conversation_id: str | None, question: str, answer: Answer, *, channel: Channel = "web"
     ) -> Exchange:
-        """Store a question, its answer and a log entry in one transaction.
+        """Store a question, its answer and a log entry in one transaction, personal data masked.
 
         Nothing is written before the answer is complete, so a question abandoned half-way (the
-        client left) leaves no dangling turn in the history of later follow-ups.
+        client left) leaves no dangling turn in the history of later follow-ups. Exchanges in one
+        conversation are written one after the other, each as a user turn followed by its answer,
+        however many arrive at once and from however many processes.
         """
+        with _serialised(conversation_id):
+            for attempt in range(_ATTEMPTS):
+                try:
+                    return self._record(conversation_id, question, answer, channel)
+                except (IntegrityError, OperationalError) as exc:
+                    # Another process took the same place (unique index) or held the SQLite write
+                    # lock past the busy timeout: read the conversation again and retry.
+                    if attempt == _ATTEMPTS - 1 or not _retryable(exc):
+                        raise
+                    log.info("exchange in conversation %s collided; retrying", conversation_id)
+                    time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _record(
+        self, conversation_id: str | None, question: str, answer: Answer, channel: Channel
+    ) -> Exchange:
+        names = introduced_names(question)  # an answer that greets the asker by name
         with self._sessions.begin() as session:
-            convo = session.get(ConversationRow, conversation_id) if conversation_id else None
+            convo = (
+                session.get(ConversationRow, conversation_id, with_for_update=True)
+                if conversation_id
+                else None
+            )
             if convo is None:
                 convo = ConversationRow(
                     id=conversation_id or new_id(), language=answer.language, channel=channel
@@ -177,14 +232,14 @@ class ConversationStore:
                 conversation_id=convo.id,
                 position=start,
                 role="user",
-                content=question,
+                content=_stored(question),
                 language=answer.language,
             )
             replied = MessageRow(
                 conversation_id=convo.id,
                 position=start + 1,
                 role="assistant",
-                content=answer.text,
+                content=_stored(answer.text, names),
                 citations=answer.citations,
                 refused=answer.refused,
                 mode=answer.mode,
@@ -197,8 +252,8 @@ class ConversationStore:
                 QuestionLogRow(
                     conversation_id=convo.id,
                     message_id=replied.id,
-                    question=question,
-                    query=answer.query or None,
+                    question=_stored(question),
+                    query=_stored(answer.query, names) or None,
                     language=answer.language,
                     refused=answer.refused,
                     mode=answer.mode,
@@ -209,6 +264,7 @@ class ConversationStore:
 
     def add_feedback(self, conversation_id: str, message_id: str, rating: str, comment: str | None) -> bool:
         """Store (or replace) the rating of one answer; False when no such answer is in that conversation."""
+        comment = _stored(comment) if comment is not None else None
         with self._sessions.begin() as session:
             message = session.get(MessageRow, message_id)
             if message is None or message.conversation_id != conversation_id or message.role != "assistant":
@@ -224,6 +280,17 @@ class ConversationStore:
                     message.feedback.comment = comment
                 message.feedback.updated_at = utcnow()
             return True
+
+
+def _retryable(exc: IntegrityError | OperationalError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a place or a new conversation's id taken by a concurrent writer
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "deadlock" in text or "serializ" in text
+
+
+def _masked(text: str | None) -> str | None:
+    return mask(text) if text is not None else None
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 import uvicorn
 
 from assistant.errors import InvalidInputError, WorkersNeedServerError
 from assistant.settings import Settings
-from records import upgrade_database
+from records import build_engine, upgrade_database
+from records.retention import Pruned, prune, secure_sqlite_file
+
+log = logging.getLogger(__name__)
 
 
 def check_workers(workers: int, settings: Settings) -> None:
@@ -21,11 +26,30 @@ def check_workers(workers: int, settings: Settings) -> None:
         raise WorkersNeedServerError(workers=workers)
 
 
+def prepare_records(settings: Settings) -> Pruned:
+    """Before the server starts: the records database owner-only, its schema current (once, before
+    any worker starts, so that workers do not race), and what is past retention deleted."""
+    secure_sqlite_file(settings.sql_url)
+    upgrade_database(settings.sql_url)
+    engine = build_engine(settings.sql_url)
+    try:
+        pruned = prune(engine, settings.retention_days)
+    finally:
+        engine.dispose()
+    if pruned.conversations or pruned.log_entries:
+        log.info(
+            "retention: deleted %d conversations and %d log entries older than %d days",
+            pruned.conversations,
+            pruned.log_entries,
+            settings.retention_days,
+        )
+    return pruned
+
+
 def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     """Serve the chat page and API on ``host:port`` until interrupted."""
     check_workers(workers, settings)
-    # Once, before any worker starts, so that workers find the schema current instead of racing.
-    upgrade_database(settings.sql_url)
+    prepare_records(settings)
     if workers == 1:
         from web.main import create_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.privacy import PLACEHOLDERS, find, mask
+from assistant.privacy import PLACEHOLDERS, find, introduced_names, mask
 
 # (text, masked) — one case per rule.
 MASKED = [
@@ -82,3 +82,12 @@ def test_masking_is_idempotent() -> None:
 
 def test_empty_text() -> None:
     assert mask("") == ""
+
+
+def test_a_name_the_question_introduces_is_masked_where_else_it_appears() -> None:
+    names = introduced_names("Hej, jag heter Anna Svensson. Vad gäller?")
+    assert names == ["Anna Svensson", "Anna", "Svensson"]
+    assert mask("Hej Anna Svensson! Anna, beloppet är 700 000 kr.", names) == (
+        "Hej «namn»! «namn», beloppet är 700 000 kr."
+    )
+    assert mask("Annasson och Annan gäller inte.", names) == "Annasson och Annan gäller inte."
