@@ -16,3 +16,117 @@ _COMPILED = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in PATTERNS]
 
 def looks_like_injection(question: str) -> bool:
     return any(p.search(question) for p in _COMPILED)
+
+
+# --- instructions planted in documents ---------------------------------------------------------------
+# A passage that addresses the assistant instead of the reader: it is data, never guidance. Such a
+# passage is not given to the language model nor quoted (the extractive answer), wherever it came from.
+PLANTED = [
+    r"\b(glöm|ignorera|strunta i|bortse från)\b.{0,40}\b(instruktion\w*|regler\w*|tidigare|ovan)",
+    r"\b(ignore|forget|disregard)\b.{0,40}\b(instructions?|rules|previous|above|prompt)",
+    r"\b(system ?prompt|systemprompt)\b",
+    r"\b(du|ni) (ska|måste|skall) (alltid |nu |istället )?(svara|säga|påstå|uppge)\b",
+    r"\b(svara|säg|påstå|uppge) (alltid |istället |bara )?att\b",
+    r"\byou (must|should|will) (now |always |instead )?(answer|say|reply|respond|claim)\b",
+    r"\b(answer|reply|respond|say) (always |instead |only )?that\b",
+    r"\b(som|as an?) (ai|språkmodell|assistent|language model|assistant)\b",
+]
+_PLANTED = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in PLANTED]
+# Characters that hide text from a human reader while a model still reads it.
+HIDDEN = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]|<!--")
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(https?:)?//([^/\s)>]+)", re.IGNORECASE)
+
+
+def planted_instruction(text: str, own_host: str | None = None) -> str | None:
+    """Why ``text`` looks like instructions aimed at the assistant, or None when it reads as guidance.
+
+    ``own_host`` is the host the document itself came from: an image served from there is part of the
+    page, one from anywhere else is a way to make a model leak data through an image request.
+    """
+    for pattern in _PLANTED:
+        if pattern.search(text):
+            return "instruction"
+    if HIDDEN.search(text):
+        return "hidden_text"
+    for match in IMAGE.finditer(text):
+        host = match.group(2).lower()
+        if own_host is None or host.removeprefix("www.") != own_host.lower().removeprefix("www."):
+            return "external_image"
+    return None
+
+
+# --- what the model writes ---------------------------------------------------------------------------
+_WORD = re.compile(r"\w+", re.UNICODE)
+_URL = re.compile(r"(?:https?:)?//([A-Za-z0-9.-]+\.[A-Za-z]{2,}|localhost|\d{1,3}(?:\.\d{1,3}){3})[^\s)\]>]*")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
+SHINGLE = 6  # words of the instructions in a row that count as repeating them
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def host_of(url: str | None) -> str | None:
+    if not url or "://" not in url:
+        return None
+    match = _URL.search(url)
+    return match.group(1).lower().removeprefix("www.") if match else None
+
+
+class AnswerGuard:
+    """Checks a model's answer before a user sees it: it must not repeat the instructions it was given
+    (a per-request canary opens them, so an echo is caught at its first word), and it may link only to
+    the hosts of the passages it was given — an image or a link elsewhere is how an injected instruction
+    would carry data out. Images are never shown."""
+
+    def __init__(self, canary: str, instructions: str, hosts: set[str]) -> None:
+        self.canary = canary.lower()
+        self.instructions = _shingles(_words(instructions))
+        self.hosts = {h.removeprefix("www.") for h in hosts}
+
+    def leaked(self, text: str) -> bool:
+        if self.canary in text.lower():
+            return True
+        return not self.instructions.isdisjoint(_shingles(_words(text)))
+
+    def clean(self, text: str) -> str:
+        """``text`` without images and without links to hosts not among the passages' sources."""
+        text = _MD_IMAGE.sub("", text)
+        text = _MD_LINK.sub(lambda m: m.group(0) if self._allowed(m.group(2)) else m.group(1), text)
+        return _URL.sub(lambda m: m.group(0) if self._allowed(m.group(0)) else "", text)
+
+    def _allowed(self, target: str) -> bool:
+        host = host_of(target if "://" in target else f"https:{target}" if target.startswith("//") else "")
+        if host is None:  # a relative target or none at all: nothing leaves the page
+            return "://" not in target and not target.strip().startswith("//")
+        return host in self.hosts
+
+
+def safe_cut(text: str, hold_words: int = SHINGLE) -> int:
+    """Where ``text`` (a stream so far) can be cut for showing: before its last ``hold_words`` words
+    (room for the guard to see a whole repeated instruction or link first) and before any bracket still
+    open (a Markdown link whose target has not arrived)."""
+    spaces = [m.start() for m in re.finditer(r"\s+", text)]
+    if len(spaces) < hold_words:
+        return 0
+    cut = spaces[-hold_words]
+    for opening, closing in (("[", "]"), ("(", ")")):
+        depth_at = -1
+        depth = 0
+        for i, ch in enumerate(text[:cut]):
+            if ch == opening:
+                if depth == 0:
+                    depth_at = i
+                depth += 1
+            elif ch == closing and depth:
+                depth -= 1
+        if depth:
+            cut = min(cut, depth_at)
+    while cut > 0 and not text[cut - 1].isspace() and cut not in spaces:
+        cut -= 1
+    return cut

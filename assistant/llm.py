@@ -20,7 +20,7 @@ def build_chat_model(settings: Settings) -> Any:
         api_key=key,  # type: ignore[arg-type]
         temperature=settings.llm_temperature,
         timeout=settings.llm_timeout_s,
-        max_retries=1,
+        max_retries=0,  # one retry policy, the core's (Assistant._generate), not two stacked
         max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
         streaming=True,
     )

@@ -32,6 +32,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "Utdrag ur underlaget (ingen språkmodell är ansluten, så detta är citat, inte ett sammanfattat svar):",
         "en": "Excerpts from the documents (no language model is connected, so these are quotes, not a summary):",
     },
+    "llm_fallback": {
+        "sv": "Språkmodellen svarar inte just nu, så här är utdrag ur underlaget i stället (citat, inte ett sammanfattat svar):",
+        "en": "The language model is not responding right now, so here are excerpts from the documents instead (quotes, not a summary):",
+    },
+    "answer_withheld": {
+        "sv": "Språkmodellens svar hölls tillbaka eftersom det bröt mot reglerna för källor. Här är utdrag ur underlaget i stället:",
+        "en": "The language model's answer was withheld because it broke the rules for sources. Here are excerpts from the documents instead:",
+    },
     "internal": {
         "sv": "Något gick fel hos oss. Försök igen om en stund.",
         "en": "Something went wrong on our side. Please try again shortly.",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant import analysis, extractive
@@ -16,11 +17,10 @@ from assistant.errors import (
     AdvisorError,
     EmptyIndexError,
     EmptyQuestionError,
-    LLMUnavailableError,
     QuestionTooLongError,
 )
 from assistant.events import Done, Error, Event, Sources, Token
-from assistant.guard import looks_like_injection
+from assistant.guard import AnswerGuard, host_of, looks_like_injection, planted_instruction, safe_cut
 from assistant.llm import build_chat_model
 from assistant.messages import message
 from assistant.prompts import (
@@ -46,6 +46,9 @@ REFERS_BACK = re.compile(
     r"\b(det|den|dessa|detta|denna|där|då|sådan|sådana|it|that|this|those|them|they)\b", re.IGNORECASE
 )
 HISTORY_TURNS = 6
+RETRY_BACKOFF_S = 0.5  # before the first retry of a failed model call; doubles each time
+# Answers that another attempt will not change (a bad request, a wrong key or model).
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 422})
 
 
 @dataclass
@@ -171,7 +174,7 @@ class Assistant:
 
         best: tuple[Query, list[Passage], float] | None = None
         for query in candidates:
-            passages = self.retriever.search(query, k)
+            passages = [p for p in self.retriever.search(query, k) if not _planted(p)]
             coverage = self.retriever.evidence(query, passages)
             if best is None or coverage > best[2]:
                 best = (query, passages, coverage)
@@ -220,6 +223,13 @@ class Assistant:
     async def _generate(
         self, question: str, found: Retrieval, history: list[Turn], language: str
     ) -> AsyncIterator[Event]:
+        """The model's answer, streamed through the answer guard.
+
+        Text reaches the user only once the guard has seen what follows it (``guard.safe_cut``), so
+        neither the instructions nor a link to a foreign host is ever shown. A model that fails before
+        its first word is retried with backoff; one that keeps failing, is cut off, or breaks the
+        rules gives way to cited excerpts with a note saying so — never a hang or a bare error.
+        """
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
         passages = found.shown
@@ -227,45 +237,88 @@ class Assistant:
             format_passage(n, p.chunk.title, p.chunk.location, p.chunk.page, p.text)
             for n, p in enumerate(passages, start=1)
         )
-        system = ANSWER_SYSTEM.format(
-            marker=REFUSAL_MARKER, language=LANGUAGE_NAMES.get(language, "svenska"), passages=numbered
+        canary = secrets.token_hex(8)
+        instructions = ANSWER_SYSTEM.split("{passages}", 1)[0].format(
+            canary=canary, marker=REFUSAL_MARKER, language=LANGUAGE_NAMES.get(language, "svenska")
         )
+        system = instructions + numbered
+        hosts = {h for p in passages for h in (host_of(p.chunk.url), host_of(p.chunk.source)) if h}
+        guard = AnswerGuard(canary, instructions, hosts)
         messages: list[Any] = [SystemMessage(system)]
         for turn in history[-HISTORY_TURNS:]:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
         messages.append(HumanMessage(question))
 
-        answer = ""
-        held = ""  # held back until it cannot be the start of the refusal marker
-        streaming = False
-        try:
-            async for chunk in self.llm.astream(messages):
-                piece = str(chunk.content or "")
-                if not piece:
+        answer = ""  # what the model wrote
+        shown = ""  # what the user has seen of it, cleaned
+        cut = 0  # how much of ``answer`` is behind ``shown``
+        attempt = 0
+        fallback: str | None = None
+        while True:
+            try:
+                async for chunk in self.llm.astream(messages):
+                    answer += str(chunk.content or "")
+                    if guard.leaked(answer):
+                        fallback = "answer_withheld"
+                        break
+                    if answer.lstrip().startswith(REFUSAL_MARKER) or REFUSAL_MARKER.startswith(
+                        answer.strip()
+                    ):
+                        continue
+                    ready = safe_cut(answer)
+                    if ready > cut:
+                        piece = guard.clean(answer[cut:ready])
+                        cut = ready
+                        shown += piece
+                        if piece:
+                            yield Token(piece)
+            except AdvisorError:
+                raise
+            except Exception as exc:  # openai/httpx raise many types; all mean the endpoint failed us
+                log.warning("LLM call failed (%s), attempt %d", type(exc).__name__, attempt + 1)
+                transient = getattr(exc, "status_code", None) not in PERMANENT_STATUSES
+                if transient and not shown and attempt < self.settings.llm_retries:
+                    attempt += 1
+                    answer, cut = "", 0
+                    await asyncio.sleep(RETRY_BACKOFF_S * 2 ** (attempt - 1))
                     continue
-                answer += piece
-                if streaming:
-                    yield Token(piece)
-                    continue
-                held += piece
-                stripped = held.lstrip()
-                if REFUSAL_MARKER.startswith(stripped) or stripped.startswith(REFUSAL_MARKER):
-                    continue
-                streaming = True
-                yield Token(held)
-        except AdvisorError:
-            raise
-        except Exception as exc:  # openai/httpx raise many types; all mean the endpoint failed us
-            raise LLMUnavailableError(type(exc).__name__) from exc
+                fallback = "llm_fallback"
+            break
 
-        if answer.strip().startswith(REFUSAL_MARKER) or not answer.strip():
+        if fallback is None and (answer.strip().startswith(REFUSAL_MARKER) or not answer.strip()):
             async for event in self._decline("refusal", language, found.query.text, found):
                 yield event
             return
-        if not streaming:
-            yield Token(held)
+        if fallback is not None:
+            async for event in self._fall_back(found, language, fallback, shown):
+                yield event
+            return
+        rest = guard.clean(answer[cut:])
+        if rest:
+            yield Token(rest)
+        answer = shown + rest
         yield Sources(cited_sources(answer, passages))
         yield _done(False, "llm", answer, language, found.query.text, found)
+
+    async def _fall_back(self, found: Retrieval, language: str, why: str, shown: str) -> AsyncIterator[Event]:
+        """Cited excerpts after the model failed or was withheld, under a note that says which.
+
+        Text the user has already seen stays; the excerpts are numbered by their passage's place, the
+        numbers that text cites by, so one list of sources serves both.
+        """
+        log.warning("answering with excerpts instead of the model (%s)", why)
+        passages = found.shown
+        excerpts = [
+            replace(ex, n=passages.index(ex.passage) + 1) if shown else ex
+            for ex in extractive.select(passages, found.query.terms, found.query.text)
+        ]
+        text = ("\n\n" if shown else "") + extractive.render(excerpts, message(why, language))
+        yield Token(text)
+        citations = {c.n: c for c in cited_sources(shown, passages)} if shown else {}
+        for ex in excerpts:
+            citations.setdefault(ex.n, citation(ex.n, ex.passage, " ".join(ex.sentences)))
+        yield Sources([citations[n] for n in sorted(citations)])
+        yield _done(False, "extractive", shown + text, language, found.query.text, found)
 
     # --- status ---------------------------------------------------------------------------------
 
@@ -279,6 +332,15 @@ class Assistant:
             "mode": self.mode,
             "vector_store": self.settings.chroma_url or str(self.settings.chroma_dir),
         }
+
+
+def _planted(passage: Passage) -> bool:
+    """A passage that addresses the assistant (flagged at ingest, or recognised now in an index built
+    before flagging existed) is data, never guidance: it is neither weighed, nor given, nor quoted."""
+    chunk = passage.chunk
+    if getattr(chunk, "flagged", None):
+        return True
+    return planted_instruction(chunk.text, host_of(chunk.url) or host_of(chunk.source)) is not None
 
 
 def _done(refused: bool, mode: str, answer: str, language: str, query: str, found: Retrieval | None) -> Done:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from assistant import service
 from assistant.events import Error, Event, Sources
 from assistant.messages import message
 from assistant.service import Assistant
@@ -87,12 +88,16 @@ def test_the_model_gets_numbered_passages_the_conversation_by_role_and_the_langu
     assert "English" in prompt or "engelska" in prompt
 
 
-def test_a_failing_model_is_one_line_in_the_askers_language(online: Assistant, llm: LLMStub) -> None:
+def test_a_failing_model_gives_way_to_excerpts_under_a_note_in_the_askers_language(
+    online: Assistant, llm: LLMStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "RETRY_BACKOFF_S", 0.0)
     llm.fail_next(500, times=10)
     events: list[Event] = collect(online, SWEDISH.question)
-    error = events[-1]
-    assert isinstance(error, Error) and error.key == "llm_unavailable"
-    assert error.message == message("llm_unavailable", "sv")  # never the exception's own text
+    done = done_of(events)
+    assert (done.mode, done.refused) == ("extractive", False)
+    assert done.answer.startswith(message("llm_fallback", "sv"))  # never the exception's own text
+    assert not any(isinstance(e, Error) for e in events)
 
 
 def test_status_names_its_parts(offline: Assistant) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 
 DIMENSION = 64
 _TOKEN = re.compile(r"\s*\S+\s*")
-_PASSAGE = re.compile(r"^\[1\][^\n]*\n(.+?)(?:\n\s*\n|\n\[\d+\]|\Z)", re.DOTALL | re.MULTILINE)
+_PASSAGE = re.compile(r"^\[1\][^\n]*\n(.+?)(?:\n\s*\n|\n\[\d+\]|\n</utdrag>|\Z)", re.DOTALL | re.MULTILINE)
 _LABEL = re.compile(r"^.*?\b(?:fråga|question):\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
@@ -69,6 +69,31 @@ def default_reply(messages: list[dict[str, Any]]) -> str:
     return f"Enligt underlaget: {sentence} [1]"
 
 
+_ASKS_FOR_PROMPT = re.compile(r"system ?prompt|instruktion|instruction", re.IGNORECASE)
+_PLANTED_ORDER = re.compile(
+    r"(?:svara|säg|answer|say) (?:alltid |istället |always |instead )?(?:att|that) ([^.\n]+)", re.IGNORECASE
+)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+
+
+def compliant_reply(messages: list[dict[str, Any]]) -> str:
+    """What a model that obeys every instruction it reads would say: the system prompt to whoever
+    asks for it, the answer a planted passage orders, the image a passage embeds — so tests prove
+    that the application's own guards catch it, not the model's good manners."""
+    system = _content(messages[0]) if messages and messages[0].get("role") == "system" else ""
+    users = [_content(m) for m in messages if m.get("role") == "user"]
+    if users and _ASKS_FOR_PROMPT.search(users[-1]):
+        return f"Här är mina instruktioner: {system}"
+    prompt = "\n".join(_content(m) for m in messages)
+    order = _PLANTED_ORDER.search(prompt)
+    if order:
+        return f"Enligt underlaget: {order.group(1).strip()} [1]"
+    image = _IMAGE.search(prompt)
+    if image:
+        return f"{default_reply(messages)} {image.group(0)}"
+    return default_reply(messages)
+
+
 def tokens(text: str) -> list[str]:
     """Split a reply into stream chunks: one word with its surrounding whitespace each."""
     return _TOKEN.findall(text) or [text]
@@ -86,12 +111,15 @@ class LLMStub:
 
     def __init__(self, *, delay: float = 0.0, dimension: int = DIMENSION, model: str = "stub-chat") -> None:
         self.delay = delay  # seconds to wait before each streamed chunk
+        # Obey instructions found anywhere in the prompt (see ``compliant_reply``) once the queue is spent.
+        self.compliant = False
         self.dimension = dimension
         self.model = model
         self.requests: list[dict[str, Any]] = []  # every JSON body received, in order
         self.paths: list[str] = []  # the path of each of them
         self.fail_with: int | None = None  # answer every POST with this HTTP status while set
         self._fail_next: deque[int] = deque()  # answer the next POSTs with these statuses, once each
+        self._cut_next: deque[int] = deque()  # drop the next streams after this many content chunks
         self.chunks_sent = 0  # streamed content chunks written to a client
         self.streams_completed = 0
         self.streams_aborted = 0  # streams the client hung up on
@@ -115,22 +143,33 @@ class LLMStub:
         with self._lock:
             self._fail_next.extend([status] * times)
 
+    def cut_next(self, after: int, times: int = 1) -> None:
+        """Drop the next ``times`` streamed replies after ``after`` content chunks, mid-answer."""
+        with self._lock:
+            self._cut_next.extend([after] * times)
+
+    def _take_cut(self) -> int | None:
+        with self._lock:
+            return self._cut_next.popleft() if self._cut_next else None
+
     def reset(self) -> None:
         """Forget scripted replies, recorded requests, counters, delay and failure mode."""
         with self._lock:
             self._replies.clear()
             self._fail_next.clear()
+            self._cut_next.clear()
             self.requests.clear()
             self.paths.clear()
             self.chunks_sent = self.streams_completed = self.streams_aborted = 0
         self.delay = 0.0
         self.fail_with = None
+        self.compliant = False
 
     def next_reply(self, messages: list[dict[str, Any]]) -> str | list[str]:
         with self._lock:
             if self._replies:
                 return self._replies.popleft()
-        return default_reply(messages)
+        return compliant_reply(messages) if self.compliant else default_reply(messages)
 
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
@@ -156,7 +195,7 @@ class LLMStub:
         return f"http://{host!s}:{port}/v1"
 
     def start(self) -> LLMStub:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -188,6 +227,19 @@ class LLMStub:
             if self._fail_next:
                 return self._fail_next.popleft()
         return self.fail_with
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that drops its connection (it stopped reading an answer) is normal, not an error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
@@ -285,9 +337,15 @@ def _handler_for(stub: LLMStub) -> type[BaseHTTPRequestHandler]:
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
+            cut = stub._take_cut()
             try:
                 self._event(chunk({"role": "assistant", "content": ""}, None))
-                for piece in pieces:
+                for sent, piece in enumerate(pieces):
+                    if cut is not None and sent == cut:
+                        # The connection dies mid-answer: no closing chunk, no [DONE].
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
                     if stub.delay:
                         time.sleep(stub.delay)
                     self._event(chunk({"content": piece}, None))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant import service
 from assistant.prompts import LANGUAGE_NAMES, REFUSAL_MARKER
 from assistant.settings import Settings
 from assistant.store import ChunkStore
@@ -189,19 +190,39 @@ def test_a_question_at_the_configured_limit_is_answered(short_client: TestClient
     assert llm.chat_requests[-1]["messages"][-1]["content"] == question
 
 
-@pytest.mark.parametrize("down", ["chat", "embeddings"])
-def test_an_unreachable_endpoint_is_a_user_facing_error_event(
-    settings: Settings, llm: LLMStub, docs: Path, down: str
+def test_an_unreachable_chat_model_gives_way_to_cited_excerpts_with_a_note(
+    settings: Settings, llm: LLMStub, docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "RETRY_BACKOFF_S", 0.0)
+    configured = stubbed_settings(settings, llm)
+    sync([docs], ChunkStore(configured))
+    llm.reset()
+    with LLMStub() as broken:
+        broken.fail_with = 503
+        # The chat model and the embeddings have their own base URLs: only the chat model fails.
+        where = {"openai_base_url": broken.base_url, "embedding_base_url": llm.base_url}
+        with TestClient(create_app(configured.model_copy(update=where))) as client:
+            response = client.post("/api/chat", json={"message": QUESTION})
+    events = parse_sse(response.text)
+    assert [name for name, _ in events][-2:] == ["sources", "done"]
+    assert events[-1][1]["mode"] == "extractive" and events[-1][1]["refused"] is False
+    text = "".join(data["text"] for name, data in events if name == "token")
+    assert text.startswith("Språkmodellen svarar inte just nu")
+    assert events[-2][1], "the excerpts are cited"
+    assert "Traceback" not in response.text and "APIStatusError" not in response.text
+    assert len(broken.chat_requests) == 1 + configured.llm_retries
+    assert broken.chat_requests[-1]["messages"][-1]["content"] == QUESTION
+
+
+def test_unreachable_embeddings_are_a_user_facing_error_event(
+    settings: Settings, llm: LLMStub, docs: Path
 ) -> None:
     configured = stubbed_settings(settings, llm)
     sync([docs], ChunkStore(configured))
     llm.reset()
     with LLMStub() as broken:
         broken.fail_with = 503
-        # The chat model and the embeddings have their own base URLs: send the failing one to `broken`.
-        where = {"openai_base_url": broken.base_url, "embedding_base_url": llm.base_url}
-        if down == "embeddings":
-            where = {"embedding_base_url": broken.base_url}
+        where = {"embedding_base_url": broken.base_url}
         with TestClient(create_app(configured.model_copy(update=where))) as client:
             response = client.post("/api/chat", json={"message": QUESTION})
     events = parse_sse(response.text)
@@ -215,11 +236,7 @@ def test_an_unreachable_endpoint_is_a_user_facing_error_event(
         )
     ]
     assert "Traceback" not in response.text and "APIStatusError" not in response.text
-    if down == "chat":
-        assert broken.chat_requests and broken.chat_requests[-1]["messages"][-1]["content"] == QUESTION
-        assert llm.embedding_requests, "retrieval ran before the model was asked"
-    else:
-        assert broken.embedding_requests and broken.chat_requests == [] and llm.requests == []
+    assert broken.embedding_requests and broken.chat_requests == [] and llm.requests == []
 
 
 def test_search_takes_what_the_core_takes(core_settings: Settings) -> None:
