@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assistant.types import Language
 
@@ -88,6 +88,26 @@ class Settings(BaseSettings):
     slack_thread_replies: bool = True
 
     # Hardening (limits, rate limits, retention, masking): settings go here.
+    # Largest request body the web app reads, in bytes; a larger one is refused (413) before it is read.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Host headers the web app answers (DNS rebinding against a local deployment); "*.example.se"
+    # matches subdomains, "*" anything. The host of ADVISOR_PUBLIC_URL is always allowed.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1", "testserver"]
+    )
+    # Questions and searches per client and minute, each route on its own (0 = no limit).
+    rate_limit_per_minute: int = Field(default=30, ge=0)
+    # Answers (and searches) computed at once; more wait up to answer_queue_timeout_s, then get 503.
+    max_concurrent_answers: int = Field(default=8, ge=1)
+    answer_queue_timeout_s: float = Field(default=10.0, ge=0)
+    # Conversations and question-log entries older than this many days are deleted on start and by
+    # `advisor records prune` (0 = kept for ever).
+    retention_days: int = Field(default=365, ge=0)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        return [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) else value
 
     # Advisors' area (accounts, sessions, uploads): settings go here.
 
