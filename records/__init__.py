@@ -9,17 +9,21 @@ from records.conversations import Answer, ConversationStore, Exchange
 from records.database import build_engine, normalize_url
 from records.migrations import current, head, upgrade, upgrade_database
 from records.models import CHANNELS, Channel
+from records.slack import Escalation, SlackStore, SlackThread
 
 __all__ = [
     "CHANNELS",
     "Answer",
     "Channel",
     "ConversationStore",
+    "Escalation",
     "Exchange",
     "build_engine",
     "current",
     "head",
     "normalize_url",
+    "SlackStore",
+    "SlackThread",
     "upgrade",
     "upgrade_database",
 ]

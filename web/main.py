@@ -14,6 +14,7 @@ from assistant.settings import Settings, get_settings
 from ingest.offline import opt_out_of_network
 from web.errors import install_error_handlers
 from web.routers import chat, conversations, feedback, health, page, search
+from web.slack import mount_slack, slack_running
 
 DESCRIPTION = """Ask questions about innovation procurement and get answers cited from the indexed
 documents. `POST /api/chat` streams Server-Sent Events; the chat page is at `/`."""
@@ -21,7 +22,8 @@ documents. `POST /api/chat` streams Server-Sent Events; the chat page is at `/`.
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
+    async with slack_running(app):  # Socket Mode when configured; Slack answers drained at shutdown
+        yield
     if app.state.conversations is not None:
         app.state.conversations.dispose()
 
@@ -41,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (chat, search, feedback, conversations, health, page):
         app.include_router(module.router)
+    if app.state.settings.slack_enabled:
+        mount_slack(app)
     app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")
     return app
 

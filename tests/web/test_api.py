@@ -269,6 +269,7 @@ def test_health_reports_the_index_and_the_llm(client: TestClient, fake: FakeAssi
         "embedding_model": "test:hash-64",
         "llm_model": "stub-chat",
         "detail": None,
+        "slack": False,
     }
     fake.info["llm_model"] = None
     assert client.get("/api/health").json()["llm"] is False
@@ -290,6 +291,7 @@ def test_health_is_503_with_a_reason_when_the_index_is_down(
         "llm_model": None,
         "detail": "Dokumentindexet går inte att nå just nu (connection refused). / "
         "The document index cannot be reached right now (connection refused).",
+        "slack": False,
     }
     fake.status_error = None
     assert client.get("/api/health").status_code == 200, "it recovers with the index"

@@ -1,9 +1,10 @@
-"""``GET /api/health``: is the index reachable, how much is in it, is a language model configured."""
+"""``GET /api/health``: is the index reachable, how much is in it, is a language model configured, is Slack on."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from assistant.errors import AdvisorError
 from web.deps import AssistantDep, SettingsDep
@@ -13,25 +14,32 @@ from web.schemas import Health
 router = APIRouter(prefix="/api", tags=["health"])
 
 
+class HealthReport(Health):
+    slack: bool = Field(
+        default=False, description="Whether the Slack bot is on (bot token and signing secret set)."
+    )
+
+
 @router.get(
     "/health",
-    response_model=Health,
+    response_model=HealthReport,
     summary="Index size and whether a language model is configured",
     responses={503: {"description": "The index cannot be read."}},
 )
-def health(assistant: AssistantDep, settings: SettingsDep) -> Health | JSONResponse:
+def health(assistant: AssistantDep, settings: SettingsDep) -> HealthReport | JSONResponse:
     try:
         info = assistant.status()
     except AdvisorError as exc:
-        report = Health(
+        report = HealthReport(
             status="unavailable",
             documents=0,
             chunks=0,
             llm=settings.llm_enabled,
             detail=text(exc.key, None, detail=exc.detail, **exc.params),
+            slack=settings.slack_enabled,
         )
         return JSONResponse(report.model_dump(), status_code=503)
-    return Health(
+    return HealthReport(
         status="ok",
         documents=int(info.get("documents") or 0),
         chunks=int(info.get("chunks") or 0),
@@ -39,4 +47,5 @@ def health(assistant: AssistantDep, settings: SettingsDep) -> Health | JSONRespo
         mode=info.get("mode"),
         embedding_model=info.get("embedding_model"),
         llm_model=info.get("llm_model"),
+        slack=settings.slack_enabled,
     )
