@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from assistant.settings import Settings, get_settings
 from ingest.offline import opt_out_of_network
 from web.errors import install_error_handlers
+from web.middleware import install_guards
 from web.routers import chat, conversations, feedback, health, page, search
 from web.slack import mount_slack, slack_running
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.assistant = None  # built on first use, see web.deps
     app.state.conversations = None
     install_error_handlers(app)
+    install_guards(app)  # security headers, Host check, body size, rate limits, answer slots
     for module in (chat, search, feedback, conversations, health, page):
         app.include_router(module.router)
     if app.state.settings.slack_enabled:

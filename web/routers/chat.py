@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
@@ -24,6 +24,7 @@ from assistant.events import Done, Error, Event, Sources, Token
 from records import Answer, ConversationStore
 from web.deps import AssistantDep, ConversationsDep, SettingsDep
 from web.errors import STATUS_BY_KEY, UserError, error_responses, text
+from web.middleware import Busy, ClientLeft, answer_slots
 from web.schemas import ChatRequest
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,11 @@ def sse(event: str, data: Any) -> str:
 
 
 class EventStreamResponse(StreamingResponse):
-    """A streaming response that always closes its event generator, whichever way the stream ends."""
+    """A streaming response that always closes its event generator, whichever way the stream ends,
+    and then gives back its turn (``on_close``), even when the generator never started."""
 
     media_type = "text/event-stream"
+    on_close: Callable[[], None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -54,10 +57,14 @@ class EventStreamResponse(StreamingResponse):
         except ClientDisconnect:  # ASGI >= 2.4: a write failed because the client left; not our failure
             log.info("client disconnected; answer abandoned")
         finally:
-            close = getattr(self.body_iterator, "aclose", None)
-            if close is not None:
-                with anyio.CancelScope(shield=True):
-                    await close()
+            try:
+                close = getattr(self.body_iterator, "aclose", None)
+                if close is not None:
+                    with anyio.CancelScope(shield=True):
+                        await close()
+            finally:
+                if self.on_close is not None:
+                    self.on_close()
 
 
 @router.post(
@@ -76,7 +83,7 @@ async def chat(
     assistant: AssistantDep,
     conversations: ConversationsDep,
     settings: SettingsDep,
-) -> EventStreamResponse:
+) -> Response:
     if len(body.message) > settings.max_question_chars:  # as the OpenAPI document states it
         raise UserError("question_too_long", body.language, limit=settings.max_question_chars)
     question = body.message.strip()
@@ -87,6 +94,34 @@ async def chat(
             raise UserError("conversation_not_found", body.language)
         history = await run_in_threadpool(conversations.history, body.conversation_id)
 
+    # A turn among the answers computed at once: a burst waits, then is told the server is busy; a
+    # client that leaves while it waits never reaches retrieval.
+    slots = answer_slots(request.app)
+    try:
+        await slots.acquire(request.is_disconnected)
+    except Busy:
+        raise UserError("busy", body.language) from None
+    except ClientLeft:
+        log.info("client left while waiting for a turn (conversation %s)", body.conversation_id)
+        return Response(status_code=204)
+    try:
+        response = await _answer(body, question, history, request, assistant, conversations, settings)
+    except BaseException:
+        slots.release()
+        raise
+    response.on_close = slots.release
+    return response
+
+
+async def _answer(
+    body: ChatRequest,
+    question: str,
+    history: list[Any],
+    request: Request,
+    assistant: AssistantDep,
+    conversations: ConversationStore,
+    settings: SettingsDep,
+) -> EventStreamResponse:
     # Whether a question is acceptable (not empty, not too long) is the core's rule; it says so in
     # its first event. Waiting for that event costs nothing a user sees, since nothing could be shown
     # before it, and lets a refused question get an HTTP status the page gives back to be edited.

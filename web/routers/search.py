@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from assistant.citations import display_source
 from web.deps import AssistantDep, SettingsDep
 from web.errors import UserError, error_responses
+from web.middleware import Busy, ClientLeft, answer_slots
 from web.schemas import PassageOut, SearchRequest, SearchResponse
 
 router = APIRouter(prefix="/api", tags=["search"])
 
 
-# A plain ``def``: FastAPI runs it in the thread pool, and retrieval is CPU-bound.
 @router.post(
     "/search",
     summary="Ranked passages for a query",
+    response_model=SearchResponse,
     responses=error_responses(400, 413, 422, 429, 500, 503),
 )
-def search(body: SearchRequest, assistant: AssistantDep, settings: SettingsDep) -> SearchResponse:
+async def search(
+    body: SearchRequest, request: Request, assistant: AssistantDep, settings: SettingsDep
+) -> SearchResponse | Response:
     # The core decides what may be asked (empty, too long); its error becomes a 422 in web.errors.
     # The limit is also checked before stripping, as the OpenAPI document states it (maxLength).
     if len(body.query) > settings.max_question_chars:
         raise UserError("question_too_long", limit=settings.max_question_chars)
     query = body.query.strip()
+    # Retrieval is CPU-bound: it runs in the thread pool, and takes a turn among the answers computed
+    # at once, as a chat does.
+    try:
+        async with answer_slots(request.app).turn(request.is_disconnected):
+            passages = await run_in_threadpool(assistant.search, query, k=body.k)
+    except Busy:
+        raise UserError("busy") from None
+    except ClientLeft:
+        return Response(status_code=204)
     results = [
         PassageOut(
             rank=p.rank,
@@ -40,6 +53,6 @@ def search(body: SearchRequest, assistant: AssistantDep, settings: SettingsDep) 
             source=display_source(p.chunk.source),
             text=p.chunk.text,
         )
-        for p in assistant.search(query, k=body.k)
+        for p in passages
     ]
     return SearchResponse(query=query, results=results)
