@@ -144,7 +144,7 @@
 
   const state = {
     language: pickLanguage(),
-    conversationId: storageGet(STORAGE.conversation),
+    conversationId: linkedConversation() || storageGet(STORAGE.conversation),
     busy: false,
     controller: null,
     opener: null, // the citation button that opened the panel, to return focus to
@@ -162,6 +162,14 @@
       if (value === null) window.localStorage.removeItem(key);
       else window.localStorage.setItem(key, value);
     } catch (_) { /* private mode: the page still works, it just forgets on reload */ }
+  }
+  /** A conversation opened by its link (/c/{id}, e.g. from Slack): adopted, then the address is "/". */
+  function linkedConversation() {
+    const match = /^\/c\/([0-9a-f]{32})\/?$/.exec(window.location.pathname);
+    if (!match) return null;
+    storageSet(STORAGE.conversation, match[1]);
+    window.history.replaceState(null, "", "/");
+    return match[1];
   }
   function pickLanguage() {
     const saved = storageGet(STORAGE.language);
