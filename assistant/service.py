@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant import analysis, extractive
+from assistant import analysis, extractive, privacy
 from assistant.citations import citation, cited_sources
 from assistant.errors import (
     AdvisorError,
@@ -109,11 +109,15 @@ class Assistant:
             yield Error(exc.key, message(exc.key, language, **exc.params))
             return
         if looks_like_injection(question):
-            async for event in self._decline("injection", language, question):
+            async for event in self._decline("injection", language, privacy.mask(question)):
                 yield event
             return
+        # Personal data the asker pasted (a personnummer, an e-mail address, their name) is nobody's
+        # business downstream: retrieval, the model and the log see the question without the person.
+        question = privacy.mask(question)
+        history = [Turn(t.role, privacy.mask(t.content)) for t in history or []]
         try:
-            found = await self._retrieve(question, asked_in, history or [], max(k or 0, self.settings.top_k))
+            found = await self._retrieve(question, asked_in, history, max(k or 0, self.settings.top_k))
             if found.coverage < self.settings.min_coverage:
                 async for event in self._decline("refusal", language, found.query.text, found):
                     yield event
@@ -122,7 +126,7 @@ class Assistant:
                 async for event in self._extractive(found, language):
                     yield event
             else:
-                async for event in self._generate(question, found, history or [], language):
+                async for event in self._generate(question, found, history, language):
                     yield event
         except AdvisorError as exc:
             yield Error(exc.key, message(exc.key, language, detail=exc.detail, **exc.params))
@@ -148,7 +152,14 @@ class Assistant:
             rewritten = await self._condense(question, history)
         # SQLite and Chroma calls block: they run in a worker thread so the event loop keeps streaming.
         last = previous[-1] if previous else None
-        return await asyncio.to_thread(self._search_candidates, question, asked_in, last, rewritten, k)
+        return await asyncio.to_thread(
+            self._search_candidates,
+            _searchable(question),
+            asked_in,
+            _searchable(last) if last else None,
+            rewritten,
+            k,
+        )
 
     def _search_candidates(
         self, question: str, asked_in: Language, previous: str | None, rewritten: str, k: int
@@ -332,6 +343,14 @@ class Assistant:
             "mode": self.mode,
             "vector_store": self.settings.chroma_url or str(self.settings.chroma_dir),
         }
+
+
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in privacy.PLACEHOLDERS.values()))
+
+
+def _searchable(text: str) -> str:
+    """A masked text without its placeholders: «namn» is not a word the documents should match."""
+    return " ".join(_PLACEHOLDER.sub(" ", text).split())
 
 
 def _planted(passage: Passage) -> bool:
