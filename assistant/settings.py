@@ -109,6 +109,20 @@ class Settings(BaseSettings):
     def _split_hosts(cls, value: object) -> object:
         return [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) else value
 
+    # Ingest: what a file may be (bigger, longer or more is refused with a reason), and parsing in a
+    # child process ("process") with a time and an address-space limit, or in this one ("none").
+    ingest_max_file_mb: int = Field(default=20, ge=1)
+    ingest_max_unpacked_mb: int = Field(default=200, ge=1)
+    ingest_max_pdf_pages: int = Field(default=2000, ge=1)
+    ingest_max_files: int = Field(default=10_000, ge=1)
+    ingest_isolation: Literal["process", "none"] = "process"
+    ingest_parse_timeout_s: float = Field(default=120.0, gt=0)
+    ingest_parse_memory_mb: int = Field(default=2048, ge=256)
+    # How long `advisor ingest` waits for another writer (ingest, an upload) to finish.
+    ingest_lock_timeout_s: float = Field(default=600.0, ge=0)
+    # Files in one upload (the advisors' area), each held to the limits above.
+    max_upload_files: int = Field(default=20, ge=1)
+
     # Advisors' area (accounts, sessions, uploads): settings go here.
 
     @property

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentLoadError, UnsupportedFileError
+from ingest.intake import Limits, Refused, check_docx, decode_html, decode_text, read_limited
 from ingest.markdown import parse_markdown
 from ingest.model import LoadedDocument, Section
 from ingest.offline import prepare_unstructured
@@ -20,33 +21,53 @@ from ingest.screening import hidden_html_text
 UNSTRUCTURED_LANGUAGES = ["swe", "eng"]
 
 
-def load_markdown(path: Path) -> LoadedDocument:
+def load_markdown(path: Path, limits: Limits) -> LoadedDocument:
+    text = decode_text(read_limited(path, limits))
     try:
-        return parse_markdown(_read_text(path), path.stem)
+        return parse_markdown(text, path.stem)
     except DocumentLoadError as exc:
         # The reason is shown on its own line of a report over many files; it names the file.
         raise DocumentLoadError(f"{path.name}: {exc.detail}") from exc
 
 
-def load_pdf(path: Path) -> LoadedDocument:
+def load_pdf(path: Path, limits: Limits) -> LoadedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
-            raise DocumentLoadError("the PDF is encrypted")
+            try:  # many "protected" PDFs only restrict printing: an empty user password opens them
+                reader.decrypt("")
+                reader.pages[0].extract_text()
+            except (FileNotDecryptedError, PdfReadError, NotImplementedError, DependencyError) as exc:
+                raise Refused("krypterad PDF / encrypted PDF") from exc
+        pages = len(reader.pages)
+        if pages > limits.max_pdf_pages:
+            raise Refused(
+                f"för många sidor ({pages}, högst {limits.max_pdf_pages}) / "
+                f"too many pages ({pages}, at most {limits.max_pdf_pages})"
+            )
         sections = []
         for number, page in enumerate(reader.pages, start=1):
             text = (page.extract_text() or "").strip()
             if text:
                 sections.append(Section(text=text, page=number))
         info_title = (reader.metadata.title if reader.metadata else None) or ""
-    except PdfReadError as exc:
-        raise DocumentLoadError(f"not a readable PDF ({exc})") from exc
+    except Refused:
+        raise
+    except (
+        Exception
+    ) as exc:  # pypdf raises many types (PdfReadError, KeyError, ValueError …) for a broken file
+        raise Refused(f"trasig eller avkortad PDF / corrupt or truncated PDF ({_one_line(exc)})") from exc
     if not sections:
-        raise DocumentLoadError("the PDF has no text layer (scanned pages need OCR first)")
-    return LoadedDocument(title=info_title.strip() or path.stem, sections=sections)
+        raise Refused("inget textlager – behöver OCR / no text layer — needs OCR")
+    return LoadedDocument(title=str(info_title).strip() or path.stem, sections=sections)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:120]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _sections_from_elements(elements: Iterable[Any]) -> tuple[str | None, list[Section]]:
@@ -91,25 +112,25 @@ def _sections_from_elements(elements: Iterable[Any]) -> tuple[str | None, list[S
     return title, sections
 
 
-def _load_with_unstructured(path: Path, partition: Callable[..., list[Any]]) -> LoadedDocument:
+def _load_with_unstructured(path: Path, partition: Callable[..., list[Any]], **source: Any) -> LoadedDocument:
+    """``source`` is ``filename=`` or ``text=`` (already decoded by our rule, not guessed again)."""
     try:
-        elements = partition(filename=str(path), languages=UNSTRUCTURED_LANGUAGES)
+        elements = partition(**source, languages=UNSTRUCTURED_LANGUAGES)
     except (ValueError, KeyError, OSError, UnicodeDecodeError) as exc:
-        raise DocumentLoadError(f"{type(exc).__name__}: {exc}") from exc
+        raise DocumentLoadError(_one_line(exc)) from exc
     except Exception as exc:  # docx/lxml raise their own types for corrupt files
         raise DocumentLoadError(f"could not be parsed ({type(exc).__name__})") from exc
     title, sections = _sections_from_elements(elements)
-    if not sections:
-        raise DocumentLoadError("no text found")
     return LoadedDocument(title=title or path.stem, sections=sections)
 
 
-def load_html(path: Path) -> LoadedDocument:
+def load_html(path: Path, limits: Limits) -> LoadedDocument:
     prepare_unstructured()
     from unstructured.partition.html import partition_html
 
-    doc = _load_with_unstructured(path, partition_html)
-    _flag_hidden(doc, hidden_html_text(path.read_text(encoding="utf-8", errors="replace")))
+    html = decode_html(read_limited(path, limits))
+    doc = _load_with_unstructured(path, partition_html, text=html)
+    _flag_hidden(doc, hidden_html_text(html))
     return doc
 
 
@@ -122,29 +143,25 @@ def _flag_hidden(doc: LoadedDocument, hidden: list[str]) -> None:
                 section.flagged = section.flagged or f"hidden_text: {run[:60]}"
 
 
-def load_docx(path: Path) -> LoadedDocument:
+def load_docx(path: Path, limits: Limits) -> LoadedDocument:
     prepare_unstructured()
     from unstructured.partition.docx import partition_docx
 
-    return _load_with_unstructured(path, partition_docx)
+    check_docx(path, limits)  # never hand a bomb to the unpacker
+    return _load_with_unstructured(path, partition_docx, filename=str(path))
 
 
-def load_text(path: Path) -> LoadedDocument:
+def load_text(path: Path, limits: Limits) -> LoadedDocument:
     prepare_unstructured()
     from unstructured.partition.text import partition_text
 
-    _read_text(path)  # refuse binary or non-UTF-8 files with a clear reason first
-    return _load_with_unstructured(path, partition_text)
+    text = decode_text(read_limited(path, limits))
+    if not text.strip():
+        return LoadedDocument(title=path.stem, sections=[])
+    return _load_with_unstructured(path, partition_text, text=text)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DocumentLoadError("the file is not UTF-8 text") from exc
-
-
-LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
+LOADERS: dict[str, Callable[[Path, Limits], LoadedDocument]] = {
     ".md": load_markdown,
     ".markdown": load_markdown,
     ".pdf": load_pdf,
@@ -159,8 +176,12 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
 
 
-def load(path: Path) -> LoadedDocument:
+def load(path: Path, limits: Limits | None = None) -> LoadedDocument:
+    """The document in ``path``; one rule for every type: a file that yields no text is refused."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise UnsupportedFileError(suffix=path.suffix or "(none)")
-    return loader(path)
+    doc = loader(path, limits or Limits())
+    if not any(s.text.strip() for s in doc.sections):
+        raise Refused("ingen text att indexera / no text to index")
+    return doc

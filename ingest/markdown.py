@@ -14,7 +14,7 @@ import yaml
 from assistant.errors import DocumentLoadError
 from assistant.legalref import LAWS_BY_SFS
 from ingest.model import LoadedDocument, Section
-from ingest.screening import screen_markdown_links
+from ingest.screening import safe_url, screen_markdown_links
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -165,9 +165,19 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
         title = f"{title} ({law})"
     language = meta.get("language") or meta.get("lang")
     url = meta.get("url") or meta.get("source_url") or meta.get("pdf_url")
+    notes: list[str] = []
+    if url and not safe_url(str(url)):
+        notes.append(
+            f"källänken avvisades (inte http/https) / source link refused (not http/https): {str(url)[:60]}"
+        )
+        url = None
+    sources = [str(s) for s in _as_list(meta.get("sources"))]
+    kept = [s for s in sources if not _looks_like_url(s) or safe_url(s)]
+    if len(kept) < len(sources):
+        notes.append("en källa avvisades (inte http/https) / a source was refused (not http/https)")
     extra = {
         "summary": meta.get("summary"),
-        "sources": [str(s) for s in meta.get("sources") or []],
+        "sources": kept,
         "tags": [str(t) for t in meta.get("tags") or []],
         "updated": str(meta["updated"]) if meta.get("updated") else None,
         "law": law,
@@ -178,4 +188,16 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
         meta={k: v for k, v in extra.items() if v},
         language=str(language) if language else None,
         url=str(url) if url else None,
+        notes=notes,
     )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _looks_like_url(text: str) -> bool:
+    """A source that names a scheme ("javascript:", "https:") rather than a work ("LOU 6 kap.")."""
+    return bool(re.match(r"^\s*[a-zA-Z][a-zA-Z0-9+.-]*:(?!\s)", text))

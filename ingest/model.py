@@ -30,3 +30,4 @@ class LoadedDocument:
     meta: dict[str, Any] = field(default_factory=dict)  # sources, tags, summary, updated, url
     language: str | None = None
     url: str | None = None
+    notes: list[str] = field(default_factory=list)  # one line each: what was dropped, and why

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from assistant import analysis
-from assistant.errors import AdvisorError
+from assistant.errors import InvalidInputError
 from assistant.messages import message
+from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.chunking import CHUNKER_VERSION, chunk_document
-from ingest.loaders import is_supported, load
+from ingest.intake import Limits, Refused, check_path
+from ingest.loaders import is_supported
+from ingest.lock import writer_lock
+from ingest.parsing import InProcessParser, IsolatedParser, Parser
+from ingest.screening import safe_url
 
 # A folder may carry a manifest mapping its files to the public URLs they were copied from.
 MANIFEST = "INDEX.csv"
@@ -30,6 +37,9 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # What the parsers said about a file that was still indexed (one line each), and its flags.
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    flagged: list[tuple[str, int]] = field(default_factory=list)
     chunks_written: int = 0
 
     @property
@@ -37,12 +47,40 @@ class SyncReport:
         return not self.failed
 
     def merge(self, other: SyncReport) -> None:
-        for name in ("added", "updated", "unchanged", "removed", "failed"):
+        for name in ("added", "updated", "unchanged", "removed", "failed", "notes", "flagged"):
             getattr(self, name).extend(getattr(other, name))
         self.chunks_written += other.chunks_written
 
+    def record(self, result: FileResult) -> None:
+        if result.status == "failed":
+            self.failed.append((result.source, result.reason or ""))
+        else:
+            getattr(self, result.status).append(result.source)
+        self.notes += [(result.source, n) for n in result.notes]
+        if result.flagged:
+            self.flagged.append((result.source, result.flagged))
+        self.chunks_written += result.chunks
 
+
+Status = Literal["added", "updated", "unchanged", "failed"]
+
+
+@dataclass
+class FileResult:
+    """What happened to one file: ``reason`` is one line (Swedish / English) when it failed."""
+
+    source: str
+    status: Status
+    reason: str | None = None
+    chunks: int = 0
+    flagged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# (name, status): status is "added", "updated", "unchanged", "failed", "removed", or a stage of the
+# file in hand ("tolkar", "bäddar in 640/36000 avsnitt"), which a front-end shows without counting.
 Progress = Callable[[str, str], None]
+FINAL = ("added", "updated", "unchanged", "failed")
 
 
 def doc_id_for(source: str) -> str:
@@ -51,24 +89,39 @@ def doc_id_for(source: str) -> str:
 
 def file_hash(path: Path) -> str:
     digest = hashlib.sha256(f"chunker:{CHUNKER_VERSION}\n".encode())
-    digest.update(path.read_bytes())
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
     return digest.hexdigest()
 
 
+def _absolute(raw: Path) -> Path:
+    """The path made absolute with its folders resolved but its last part not followed: a link
+    stays a link, to be judged against its folder."""
+    absolute = Path(os.path.abspath(raw))
+    return absolute.parent.resolve() / absolute.name
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Path], list[Path]]:
-    """(file, root) pairs to ingest, explicitly named files of unsupported types, and folders walked."""
+    """(file, root) pairs to ingest, explicitly named files of unsupported types, and folders walked.
+
+    Folders are walked without following linked folders; a linked file is listed, and checked
+    against its folder before it is read (a loop or a link out of the folder is refused).
+    """
     files: list[tuple[Path, Path]] = []
     refused: list[Path] = []
     roots: list[Path] = []
     for raw in paths:
-        path = raw.resolve()
+        path = _absolute(raw)
         if path.is_dir():
-            roots.append(path)
-            for f in sorted(path.rglob("*")):
-                rel = f.relative_to(path)
-                if f.is_file() and not any(p.startswith(".") for p in rel.parts) and is_supported(f):
-                    files.append((f, path))
-        elif path.is_file():
+            root = path.resolve()
+            roots.append(root)
+            found: list[Path] = []
+            for folder, dirnames, filenames in os.walk(root, followlinks=False):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                found += [Path(folder) / f for f in filenames if not f.startswith(".")]
+            files += [(f, root) for f in sorted(found) if is_supported(f)]
+        elif path.is_symlink() or path.is_file():
             (files.append((path, path.parent)) if is_supported(path) else refused.append(path))
         else:
             refused.append(path)
@@ -107,6 +160,24 @@ def _manifest(root: Path) -> tuple[dict[Path, ManifestEntry], list[tuple[str, st
     return entries, broken
 
 
+def build_parser(settings: Settings) -> Parser:
+    """The parser the settings ask for: a child process with limits, or this process."""
+    limits = limits_from(settings)
+    if settings.ingest_isolation == "process":
+        return IsolatedParser(
+            limits, timeout_s=settings.ingest_parse_timeout_s, memory_mb=settings.ingest_parse_memory_mb
+        )
+    return InProcessParser(limits)
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        max_file_bytes=settings.ingest_max_file_mb * 1024 * 1024,
+        max_unpacked_bytes=settings.ingest_max_unpacked_mb * 1024 * 1024,
+        max_pdf_pages=settings.ingest_max_pdf_pages,
+    )
+
+
 def sync(
     paths: Iterable[Path],
     store: ChunkStore,
@@ -115,16 +186,26 @@ def sync(
     progress: Progress | None = None,
     on_discovered: Callable[[int], None] | None = None,
     language: str = "sv",
+    parser: Parser | None = None,
 ) -> SyncReport:
-    """``on_discovered`` hears how many files will be synced before the first one is."""
+    """``on_discovered`` hears how many files will be synced before the first one is.
+
+    A file that cannot be indexed is reported (one line) and the run goes on with the next.
+    """
+    settings = store.settings
     report = SyncReport()
     files, refused, roots = discover(paths)
+    if len(files) > settings.ingest_max_files:
+        raise InvalidInputError(
+            f"{len(files)} filer, högst {settings.ingest_max_files} per körning (ADVISOR_INGEST_MAX_FILES) / "
+            f"{len(files)} files, at most {settings.ingest_max_files} per run"
+        )
     if on_discovered:
         on_discovered(len(files))
     for path in refused:
         reason = (
             "finns inte / not found"
-            if not path.exists()
+            if not path.exists() and not path.is_symlink()
             else message("unsupported_file", language, suffix=path.suffix or "(none)")
         )
         report.failed.append((str(path), reason))
@@ -136,15 +217,51 @@ def sync(
         unreadable.update(broken)
     report.failed += [(name, message("document_load", language, detail=d)) for name, d in unreadable.items()]
 
+    own_parser = parser is None
+    parser = parser or build_parser(settings)
+    with writer_lock(settings):
+        try:
+            _sync_files(files, store, parser, manifest, report, language, progress, prune, roots)
+        finally:
+            if own_parser:
+                parser.close()
+    return report
+
+
+def _sync_files(
+    files: list[tuple[Path, Path]],
+    store: ChunkStore,
+    parser: Parser,
+    manifest: dict[Path, ManifestEntry],
+    report: SyncReport,
+    language: str,
+    progress: Progress | None,
+    prune: bool,
+    roots: list[Path],
+) -> None:
     known = store.lexical.document_hashes()
     seen: set[str] = set()
     for path, root in files:
         source = str(path)
         seen.add(source)
         name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
-        status = _sync_file(path, source, store, known, manifest.get(path), report, language)
-        if progress:
-            progress(name, status)
+
+        def stage(status: str, name: str = name) -> None:
+            if progress:
+                progress(name, status)
+
+        result = ingest_file(
+            path,
+            store,
+            root=root,
+            parser=parser,
+            listed=manifest.get(path),
+            known=known,
+            language=language,
+            on_stage=stage,
+        )
+        report.record(result)
+        stage(result.status)
 
     if prune:
         for source, (doc_id, _, _) in known.items():
@@ -154,43 +271,88 @@ def sync(
             report.removed.append(source)
             if progress:
                 progress(Path(source).name, "removed")
-    return report
 
 
-def _sync_file(
+def ingest_file(
     path: Path,
-    source: str,
     store: ChunkStore,
-    known: dict[str, tuple[str, str, str]],
+    *,
+    root: Path | None = None,
+    parser: Parser | None = None,
+    listed: ManifestEntry | None = None,
+    known: dict[str, tuple[str, str, str]] | None = None,
+    language: str = "sv",
+    on_stage: Callable[[str], None] | None = None,
+) -> FileResult:
+    """Index one file, replacing what was stored for it; the stable entry point for a single file
+    (an upload). Never raises for anything the file causes: the result says ``failed`` with a
+    one-line reason. ``root`` is the folder the file must stay inside (default: its own folder)."""
+    with writer_lock(store.settings):
+        return _ingest_file(path, store, root, parser, listed, known, language, on_stage)
+
+
+def _ingest_file(
+    path: Path,
+    store: ChunkStore,
+    root: Path | None,
+    parser: Parser | None,
     listed: ManifestEntry | None,
-    report: SyncReport,
+    known: dict[str, tuple[str, str, str]] | None,
     language: str,
-) -> str:
+    on_stage: Callable[[str], None] | None,
+) -> FileResult:
+    path = _absolute(path)
+    root = (root or path.parent).resolve()
+    source = str(path)
+    stage = on_stage or (lambda _status: None)
     try:
+        check_path(path, root)
         digest = file_hash(path)
-        previous = known.get(source)
-        if previous and previous[1] == digest and previous[2] == "ready":
-            report.unchanged.append(source)
-            return "unchanged"
-        doc = load(path)
-        if listed is not None:
-            # A manifest names where the file was published; that is what a citation should show.
-            doc.url = doc.url or listed.url
-            doc.title = listed.title or doc.title
-        doc_language = doc.language or analysis.detect_language(" ".join(s.text for s in doc.sections[:20]))
-        doc_id = doc_id_for(source)
-        chunks = chunk_document(doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language)
-        meta = {**doc.meta, "url": doc.url, "language": doc_language, "format": path.suffix.lower()[1:]}
-        store.upsert_document(doc_id, source, doc.title, digest, chunks, meta)
-        report.chunks_written += len(chunks)
-    except AdvisorError as exc:
-        report.failed.append((source, message(exc.key, language, detail=exc.detail, **exc.params)))
-        return "failed"
+    except Refused as exc:
+        return FileResult(source, "failed", exc.reason)
     except OSError as exc:
-        report.failed.append((source, message("document_load", language, detail=exc.strerror or "I/O")))
-        return "failed"
-    if previous:
-        report.updated.append(source)
-        return "updated"
-    report.added.append(source)
-    return "added"
+        return FileResult(source, "failed", message("document_load", language, detail=exc.strerror or "I/O"))
+    known = store.lexical.document_hashes() if known is None else known
+    previous = known.get(source)
+    if previous and previous[1] == digest and previous[2] == "ready":
+        return FileResult(source, "unchanged")
+
+    stage("tolkar / parsing")
+    own_parser = parser is None
+    parser = parser or build_parser(store.settings)
+    try:
+        parsed = parser.parse(path, root)
+    finally:
+        if own_parser:
+            parser.close()
+    notes = parsed.notes
+    if parsed.doc is None:
+        if parsed.error is not None:
+            key, detail, params = parsed.error
+            reason = message(key, language, detail=detail, **params)
+        else:
+            reason = parsed.refused or message("internal", language)
+        return FileResult(source, "failed", _one_line(reason), notes=notes)
+    doc = parsed.doc
+    notes += doc.notes
+    if listed is not None:
+        # A manifest names where the file was published; that is what a citation should show.
+        listed_url = safe_url(listed.url)
+        if listed.url and not listed_url:
+            notes.append(f"källänken i {MANIFEST} avvisades / the source link in {MANIFEST} was refused")
+        doc.url = doc.url or listed_url
+        doc.title = listed.title or doc.title
+    doc_language = doc.language or analysis.detect_language(" ".join(s.text for s in doc.sections[:20]))
+    doc_id = doc_id_for(source)
+    chunks = chunk_document(doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language)
+    meta = {**doc.meta, "url": doc.url, "language": doc_language, "format": path.suffix.lower()[1:]}
+    stage(f"bäddar in {len(chunks)} avsnitt / embedding {len(chunks)} passages")
+    store.upsert_document(doc_id, source, doc.title, digest, chunks, meta)
+    flagged = sum(1 for c in chunks if c.flagged)
+    return FileResult(
+        source, "updated" if previous else "added", chunks=len(chunks), flagged=flagged, notes=notes
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

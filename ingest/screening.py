@@ -79,6 +79,18 @@ def screen_text(text: str) -> str | None:
     return None
 
 
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it may be a document's source link (an absolute http(s) URL), else None:
+    ``javascript:``, ``data:`` or a relative path must never become a link target in a page."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    parsed = urlparse(url)
+    return url if parsed.scheme.lower() in ("http", "https") and parsed.netloc else None
+
+
 def screen_markdown_links(line: str) -> str | None:
     """A flag for a Markdown line whose images load from a host, or whose links are not web links.
 

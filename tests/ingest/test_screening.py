@@ -113,7 +113,7 @@ def test_the_flag_is_stored_with_the_chunk_and_read_back(store: ChunkStore, tmp_
 
 
 def test_text_a_web_page_hides_is_flagged(tmp_path: Path) -> None:
-    from ingest.loaders import load_html
+    from ingest.loaders import load
 
     page = tmp_path / "page.html"
     page.write_text(
@@ -123,7 +123,7 @@ def test_text_a_web_page_hides_is_flagged(tmp_path: Path) -> None:
         "</body></html>",
         encoding="utf-8",
     )
-    doc = load_html(page)
+    doc = load(page)
     flags = [s.flagged for s in doc.sections if "1 krona" in s.text]
     assert flags and all(f and f.startswith("hidden_text:") for f in flags)
     assert all(s.flagged is None for s in doc.sections if "1 krona" not in s.text)
