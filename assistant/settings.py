@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     max_upload_files: int = Field(default=20, ge=1)
 
     # Advisors' area (accounts, sessions, uploads): settings go here.
+    # How long a sign-in lasts; log-in failures allowed per name and per address in the window.
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    # Largest file an advisor may upload (MB); a larger one is refused while it is received.
+    upload_max_mb: int = Field(default=50, ge=1)
 
     @property
     def chroma_dir(self) -> Path:

@@ -52,6 +52,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "Välj minst en fil att ladda upp.",
         "en": "Choose at least one file to upload.",
     },
+    "too_many_files": {
+        "sv": "Ladda upp högst {limit} filer åt gången.",
+        "en": "Upload at most {limit} files at a time.",
+    },
     "file_too_large": {
         "sv": "Filen {name} är större än {limit} MB.",
         "en": "The file {name} is larger than {limit} MB.",
@@ -67,6 +71,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "original_missing": {
         "sv": "Originalfilen finns inte kvar på servern.",
         "en": "The original file is no longer on the server.",
+    },
+    "same_content": {
+        "sv": "Samma innehåll som «{title}», som redan är indexerat.",
+        "en": "The same content as «{title}», which is already indexed.",
     },
     "ingest_failed": {
         "sv": "Filen kunde inte indexeras: {detail}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from assistant.settings import Settings, get_settings
 from ingest.offline import opt_out_of_network
+from web import admin
 from web.errors import install_error_handlers
 from web.middleware import install_guards
 from web.routers import chat, conversations, feedback, health, page, search
@@ -25,6 +27,7 @@ documents. `POST /api/chat` streams Server-Sent Events; the chat page is at `/`.
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with slack_running(app):  # Socket Mode when configured; Slack answers drained at shutdown
         yield
+    await asyncio.to_thread(admin.shutdown, app)  # the ingest worker finishes the file in hand
     if app.state.conversations is not None:
         app.state.conversations.dispose()
 
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_guards(app)  # security headers, Host check, body size, rate limits, answer slots
     for module in (chat, search, feedback, conversations, health, page):
         app.include_router(module.router)
+    admin.install(app)
     if app.state.settings.slack_enabled:
         mount_slack(app)
     app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")

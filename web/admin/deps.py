@@ -1,0 +1,96 @@
+"""Dependencies of the advisors' area: accounts, the documents service, its worker, the signed-in user.
+
+Built on first use and kept on ``app.state`` like the core (see web.deps); ``shutdown`` stops the
+worker and closes the databases when the app stops.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from curation.documents import Documents
+from curation.worker import IngestWorker
+from records.accounts import Accounts, User
+from records.documents import Uploads
+from web.admin.errors import AdminError
+from web.deps import get_assistant
+
+UPLOADS_FOLDER = "uploads"
+_lock = threading.Lock()
+
+
+def get_accounts(request: Request) -> Accounts:
+    state = request.app.state
+    with _lock:
+        if getattr(state, "accounts", None) is None:
+            state.accounts = Accounts.from_url(state.settings.sql_url)
+    accounts: Accounts = state.accounts
+    return accounts
+
+
+def get_documents(request: Request) -> Documents:
+    state = request.app.state
+    store = get_assistant(request).store  # the server's one store: its indexes have one writer
+    accounts = get_accounts(request)
+    with _lock:
+        if getattr(state, "documents", None) is None:
+            settings = state.settings
+            state.documents = Documents(
+                store,
+                Uploads.from_url(settings.sql_url),
+                settings.data_dir / UPLOADS_FOLDER,
+                max_bytes=settings.upload_max_mb * 1024 * 1024,
+                audit=accounts.audit,
+            )
+    documents: Documents = state.documents
+    return documents
+
+
+def get_worker(request: Request) -> IngestWorker:
+    documents = get_documents(request)
+    state = request.app.state
+    with _lock:
+        if getattr(state, "ingest_worker", None) is None:
+            state.ingest_worker = IngestWorker(documents)
+    worker: IngestWorker = state.ingest_worker
+    worker.start()
+    return worker
+
+
+def bearer_user(request: Request) -> User:
+    """The advisor (or admin) an ``Authorization: Bearer`` token belongs to.
+
+    No token or an unknown or revoked one is 401; a procurer's token or a disabled user's is 403.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AdminError("not_authenticated")
+    user = get_accounts(request).token_user(token.strip())
+    if user is None:
+        raise AdminError("not_authenticated")
+    if not user.is_advisor:
+        raise AdminError("forbidden")
+    return user
+
+
+def shutdown(app: FastAPI) -> None:
+    """Stop the worker (it finishes the file in hand) and close the area's databases."""
+    state = app.state
+    worker = getattr(state, "ingest_worker", None)
+    if worker is not None:
+        worker.stop()
+    documents = getattr(state, "documents", None)
+    if documents is not None:
+        documents.uploads.dispose()
+    accounts = getattr(state, "accounts", None)
+    if accounts is not None:
+        accounts.dispose()
+
+
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]
+DocumentsDep = Annotated[Documents, Depends(get_documents)]
+WorkerDep = Annotated[IngestWorker, Depends(get_worker)]
+AdvisorDep = Annotated[User, Depends(bearer_user)]
