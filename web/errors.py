@@ -106,7 +106,10 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         500: "Our failure; the text says only that.",
         503: "The index, the language model or the server's capacity is not available now.",
     }
-    return {code: {"model": ErrorOut, "description": described[code]} for code in codes}
+    # The model puts ErrorOut among the components; the content says it comes as JSON even from a
+    # route whose success is a stream (``web.schemas.describe`` drops the stream type from errors).
+    json = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    return {code: {"model": ErrorOut, "description": described[code], "content": json} for code in codes}
 
 
 def text(key: str, language: str | None = None, **params: Any) -> str:

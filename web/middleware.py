@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.errors import error_response
+from web.schemas import describe
 
 __all__ = [
     "API_CSP",
@@ -349,3 +350,17 @@ def install_guards(app: Any) -> None:
     app.add_middleware(HostCheck, hosts=allowed_hosts(settings.allowed_hosts, settings.public_url))
     app.add_middleware(SecurityHeaders)
     answer_slots(app)
+    _document_limits(app)
+
+
+def _document_limits(app: Any) -> None:
+    """The OpenAPI document states this server's question limit (a setting) and its error types."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            describe(build(), app.state.settings.max_question_chars)
+        schema: dict[str, Any] = app.openapi_schema
+        return schema
+
+    app.openapi = openapi

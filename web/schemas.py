@@ -114,12 +114,36 @@ class ConversationOut(BaseModel):
     messages: list[MessageOut]
 
 
-def document_limits(openapi: dict[str, Any], max_question_chars: int) -> dict[str, Any]:
-    """``openapi`` with this server's question limit as ``maxLength`` of questions and queries."""
+def describe(openapi: dict[str, Any], max_question_chars: int) -> dict[str, Any]:
+    """``openapi`` made to say what this server does: its question limit (a setting) as ``maxLength``
+    of questions and queries, and errors as JSON only, also on the streaming chat route."""
     schemas = openapi.get("components", {}).get("schemas", {})
     for model, field in (("ChatRequest", "message"), ("SearchRequest", "query")):
         prop = schemas.get(model, {}).get("properties", {}).get(field)
         if prop is not None:
             prop["maxLength"] = max_question_chars
             prop["minLength"] = 1
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if code == "422" and "HTTPValidationError" in str(content):
+                    # FastAPI's default; web.errors answers every validation error as ErrorOut.
+                    response["content"] = {"application/json": {"schema": error}}
+                elif code[:1] in ("4", "5") and "application/json" in content:
+                    content.pop("text/event-stream", None)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
     return openapi
+
+
+# Each Server-Sent Event of ``POST /api/chat``, as a client parses it: its name and its JSON data.
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["token", "sources", "done", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+    "required": ["event", "data"],
+}

@@ -7,7 +7,9 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.settings import Settings
 from tests.web.helpers import FakeAssistant, Raise, passage
+from web.main import create_app
 
 QUESTION = "Vad gäller för innovationspartnerskap?"
 SURROGATE_BODIES = [
@@ -100,3 +102,34 @@ def test_a_body_that_is_not_json_has_the_key_every_other_error_has(client: TestC
     response = client.post("/api/chat", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["key"] == "invalid_input"
+
+
+# --- item 13: the OpenAPI document says what the API does -------------------------------------------
+
+
+def test_the_openapi_document_declares_the_real_error_model_and_limits(
+    settings: Settings, fake: FakeAssistant
+) -> None:
+    app = create_app(settings.model_copy(update={"max_question_chars": 500}))
+    schema = TestClient(app).get("/openapi.json").json()
+    assert "HTTPValidationError" not in str(schema)
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for path in ("/api/chat", "/api/search", "/api/feedback"):
+        responses = schema["paths"][path]["post"]["responses"]
+        for code in ("422", "413", "429"):
+            assert responses[code]["content"] == {"application/json": {"schema": error}}, (path, code)
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail", "key"]
+    models = schema["components"]["schemas"]
+    for model, field in (("ChatRequest", "message"), ("SearchRequest", "query")):
+        prop = models[model]["properties"][field]
+        assert (prop["minLength"], prop["maxLength"], prop["pattern"]) == (1, 500, r"\S")
+    events = schema["paths"]["/api/chat"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    assert events["schema"]["required"] == ["event", "data"]
+
+
+def test_the_server_keeps_the_limits_the_document_states(client: TestClient, fake: FakeAssistant) -> None:
+    blank = client.post("/api/chat", json={"message": " \n\t "})
+    assert (blank.status_code, blank.json()["key"]) == (422, "empty_question")
+    long_with_spaces = client.post("/api/search", json={"query": "x" + " " * 2000})
+    assert (long_with_spaces.status_code, long_with_spaces.json()["key"]) == (422, "question_too_long")
+    assert fake.calls == []

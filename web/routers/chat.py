@@ -25,7 +25,7 @@ from records import Answer, ConversationStore
 from web.deps import AssistantDep, ConversationsDep, SettingsDep
 from web.errors import STATUS_BY_KEY, UserError, error_responses, text
 from web.middleware import Busy, ClientLeft, answer_slots
-from web.schemas import ChatRequest
+from web.schemas import SSE_EVENT_SCHEMA, ChatRequest
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,10 @@ class EventStreamResponse(StreamingResponse):
     summary="Ask a question (streams Server-Sent Events)",
     description=STREAM_DOC,
     responses={
-        200: {"content": {"text/event-stream": {}}, "description": "The answer as events."},
+        200: {
+            "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
+            "description": "The answer as events.",
+        },
         **error_responses(400, 404, 413, 422, 429, 500, 503),
     },
 )
