@@ -105,6 +105,7 @@ def _dedupe(notes: list[str]) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
+START_TIMEOUT_S = 60.0
 _OUT_OF_MEMORY = "för mycket minne vid tolkningen / parsing ran out of memory"
 
 
@@ -136,6 +137,9 @@ def _child_main() -> None:
     if settings["memory_bytes"]:
         resource.setrlimit(resource.RLIMIT_AS, (settings["memory_bytes"], settings["memory_bytes"]))
     requests, replies = Connection(os.dup(0)), Connection(os.dup(1))
+    import ingest.loaders  # noqa: F401  (imported before "ready": a file's time limit is its parsing)
+
+    replies.send("ready")
     # Whatever a library prints goes to a file read back per document, not to the terminal or the pipe.
     with tempfile.TemporaryFile(mode="w+b") as sink:
         for fd in (0, 1, 2):
@@ -193,10 +197,16 @@ class IsolatedParser:
             self._conn = Connection(os.dup(self._process.stdout.fileno()))
             self._process.stdin.close()
             self._process.stdout.close()
+            if not self._conn.poll(START_TIMEOUT_S) or self._conn.recv() != "ready":
+                self._stop()
+                raise OSError("the parser process did not start")
         return self._conn
 
     def parse(self, path: Path, root: Path) -> Parsed:
-        conn = self._start()
+        try:
+            conn = self._start()
+        except (EOFError, OSError):
+            return Parsed(refused="tolkaren kunde inte startas / the parser process did not start")
         assert self._send is not None
         try:
             self._send.send((str(path), str(root)))

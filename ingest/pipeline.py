@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from assistant import analysis
+from assistant.embeddings import Embedder
 from assistant.errors import InvalidInputError
 from assistant.messages import message
 from assistant.settings import Settings
@@ -347,11 +348,51 @@ def _ingest_file(
     chunks = chunk_document(doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language)
     meta = {**doc.meta, "url": doc.url, "language": doc_language, "format": path.suffix.lower()[1:]}
     stage(f"bäddar in {len(chunks)} avsnitt / embedding {len(chunks)} passages")
-    store.upsert_document(doc_id, source, doc.title, digest, chunks, meta)
+    _upsert_reporting(store, (doc_id, source, doc.title, digest, chunks, meta), stage)
     flagged = sum(1 for c in chunks if c.flagged)
     return FileResult(
         source, "updated" if previous else "added", chunks=len(chunks), flagged=flagged, notes=notes
     )
+
+
+EMBED_SLICE = 256
+
+
+class _ReportingEmbedder:
+    """The store's embedder fed in slices, so a long document says how far it has come."""
+
+    def __init__(self, inner: Embedder, stage: Callable[[str], None]) -> None:
+        self.inner = inner
+        self.stage = stage
+        self.name = inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), EMBED_SLICE):
+            vectors += self.inner.embed_documents(texts[start : start + EMBED_SLICE])
+            done = min(start + EMBED_SLICE, len(texts))
+            self.stage(f"bäddar in {done}/{len(texts)} avsnitt / embedding {done}/{len(texts)} passages")
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def _upsert_reporting(store: ChunkStore, args: tuple[Any, ...], stage: Callable[[str], None]) -> None:
+    """``store.upsert_document(*args)``, reporting the embedding of a long document slice by slice."""
+    if len(args[4]) <= EMBED_SLICE:
+        store.upsert_document(*args)
+        return
+    inner = store.embedder
+    store.embedder = _ReportingEmbedder(inner, stage)
+    try:
+        store.upsert_document(*args)
+    finally:
+        store.embedder = inner
 
 
 def _one_line(text: str) -> str:

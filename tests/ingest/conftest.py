@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from tests.fakes import HashEmbedder
+from tests.support.llm_stub import LLMStub
 
 
 @pytest.fixture
@@ -17,3 +20,14 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 def store(settings: Settings) -> ChunkStore:
     return ChunkStore(settings, embedder=HashEmbedder())
+
+
+@pytest.fixture
+def stub_embeddings(monkeypatch: pytest.MonkeyPatch) -> Iterator[LLMStub]:
+    """The CLI builds its own store from the environment: embeddings from the stub server."""
+    with LLMStub() as stub:
+        monkeypatch.setenv("ADVISOR_EMBEDDING_PROVIDER", "openai")
+        monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "stub-embed")
+        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+        monkeypatch.setenv("ADVISOR_LLM_PROVIDER", "none")
+        yield stub
