@@ -12,7 +12,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -23,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.errors import AdvisorError
+from assistant.errors import AdvisorError, InvalidInputError
 from assistant.messages import message
 from assistant.settings import Settings, get_settings
 from cli.records import records_app
@@ -279,7 +280,8 @@ def evaluate(
         async def run() -> list[dict[str, Any]]:
             return [await run_question(assistant, q, k) for q in items]
 
-        results = asyncio.run(run())
+        with _planted_documents([q for q in items if q.planted], assistant, quiet=as_json):
+            results = asyncio.run(run())
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -292,6 +294,31 @@ def evaluate(
         table.add_row(r["id"], str(r["rank"] or "—"), "ja" if r["refused"] else "", r["q"][:70])
     out.print(table)
     out.print_json(json.dumps(summary, ensure_ascii=False))
+
+
+@contextmanager
+def _planted_documents(questions: list[Any], assistant: Any, *, quiet: bool) -> Iterator[None]:
+    """The red-team questions' planted documents, indexed while the question file runs, then removed
+    from both indexes — whether the run succeeds or not."""
+    if not questions:
+        yield
+        return
+    from ingest.pipeline import sync
+
+    folder = Path(tempfile.mkdtemp(prefix="advisor-planted-"))
+    try:
+        for q in questions:
+            (folder / f"planted-{q.id}.md").write_text(q.planted, encoding="utf-8")
+        report = sync([folder], assistant.store)
+        if not quiet:
+            err.print(f"{len(report.added)} planterade dokument indexerade för körningen")
+        yield
+    finally:
+        root = str(folder.resolve())
+        for document in assistant.store.lexical.documents():
+            if str(document["source"]).startswith(root):
+                assistant.store.delete_document(str(document["doc_id"]))
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @app.command()
@@ -356,15 +383,20 @@ async def _first_token_over_http(assistant: Any, questions: list[str]) -> list[f
     from web.main import create_app
 
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
-        settings = assistant.settings.model_copy(update={"database_url": f"sqlite:///{tmp}/bench.sqlite3"})
+        # A benchmark is one client asking fast: the per-client rate limit would time its 429s instead.
+        settings = assistant.settings.model_copy(
+            update={"database_url": f"sqlite:///{tmp}/bench.sqlite3", "rate_limit_per_minute": 0}
+        )
         web_app = create_app(settings)
         web_app.dependency_overrides[get_assistant] = lambda: assistant
         timings: list[float] = []
         transport = httpx.ASGITransport(app=web_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", timeout=60) as client:
             for question in questions:
                 started = time.perf_counter()
                 async with client.stream("POST", "/api/chat", json={"message": question}) as response:
+                    if response.status_code != 200:
+                        raise InvalidInputError(f"POST /api/chat answered {response.status_code}")
                     async for line in response.aiter_lines():
                         if line.startswith(("event: token", "event: error")):
                             timings.append((time.perf_counter() - started) * 1000)
