@@ -54,6 +54,7 @@ class FakeSlack:
     calls: list[ApiCall] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, deque[Failure]] = field(default_factory=dict)
+    socket_url: str | None = None  # what apps.connections.open hands out (Socket Mode)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -189,7 +190,8 @@ class FakeSlack:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             self._send(request, failure.status, {"ok": False, "error": failure.error or "fatal_error"}, extra)
             return
-        if not headers.get("authorization", "").startswith("Bearer xoxb-"):
+        token = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+        if not headers.get("authorization", "").startswith(token):
             self._send(request, 200, {"ok": False, "error": "invalid_auth"})
             return
         self._send(request, 200, self._answer(method, args))
@@ -249,6 +251,8 @@ class FakeSlack:
             }
         if method in ("reactions.add", "reactions.remove"):
             return {"ok": True}
+        if method == "apps.connections.open" and self.socket_url:
+            return {"ok": True, "url": self.socket_url}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0MODAL", **(args.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}

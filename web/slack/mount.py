@@ -3,6 +3,7 @@ command on one URL), Socket Mode as an option, and draining answers under way at
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from records import ConversationStore
 from web.deps import get_assistant, get_conversations
-from web.slack.bot import SLACK_FAILURES, SlackBot
+from web.slack.bot import SlackBot
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +56,21 @@ async def slack_running(app: FastAPI) -> AsyncIterator[None]:
         yield
         return
     socket = None
+    connecting: asyncio.Task[None] | None = None
     token = bot.settings.slack_app_token
     if token is not None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         socket = AsyncSocketModeHandler(bot.app, token.get_secret_value())
-        try:
-            await socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("slack: socket mode connected")
-        except (*SLACK_FAILURES, OSError) as exc:  # HTTP mode still works; Slack retries reaching us
-            log.error("slack: socket mode could not connect: %s", type(exc).__name__)
+        # In the background: the client keeps retrying until Slack is reachable, and the web app
+        # (health, the chat) must not wait for that.
+        connecting = asyncio.get_running_loop().create_task(socket.connect_async())  # type: ignore[no-untyped-call]
+        log.info("slack: socket mode connecting")
     try:
         yield
     finally:
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
+        if connecting is not None and not connecting.done():
+            connecting.cancel()
         await bot.drain()
