@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import uvicorn
@@ -66,10 +68,21 @@ def serve(args: argparse.Namespace, root: Path) -> int:
         if not report.ok:
             sys.stderr.write(f"indexing failed: {report.failed}\n")
             return 1
+        # The stub keeps every request it gets; over a long load run that would be the stub's
+        # memory growing in this process, not the app's.
+        threading.Thread(target=_forget_requests, args=(stub,), daemon=True).start()
         sys.stdout.write(f"ready http://127.0.0.1:{args.port}\n")
         sys.stdout.flush()
         uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
     return 0
+
+
+def _forget_requests(stub: LLMStub) -> None:
+    while True:
+        time.sleep(2.0)
+        with stub._lock:
+            stub.requests.clear()
+            stub.paths.clear()
 
 
 if __name__ == "__main__":
