@@ -54,3 +54,8 @@ def test_escalating_a_private_answer_links_no_thread(app: FastAPI, user: SlackUs
     assert slack.wait_for(lambda: slack.posts("C0ADVISORS"))
     assert "chat.getPermalink" not in slack.methods(), "a private message has no permalink"
     assert "Till tråden" not in block_text(slack.posts("C0ADVISORS")[0]["blocks"])
+    assert slack.wait_for(lambda: len(slack.calls_to("response_url")) == 2)
+    assert (
+        slack.calls_to("response_url")[1]["text"]
+        == "Frågan är skickad till en rådgivare, som hör av sig till dig."
+    )

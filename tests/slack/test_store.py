@@ -1,7 +1,15 @@
-"""The Slack records: deliveries remembered for a while, threads tied to conversations, escalations."""
+"""The Slack records: deliveries remembered for a while, threads tied to conversations, escalations.
+
+On SQLite and, as a slow test, on a real PostgreSQL (the cluster tests/web/test_postgres.py starts),
+where a lost race surfaces as a different error. Keys are unique per test: the PostgreSQL database is
+shared by the module.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -10,12 +18,21 @@ from assistant.settings import Settings
 from records import Answer, ConversationStore, SlackStore
 from records.models import utcnow
 from records.slack import EVENT_MEMORY
+from tests.web.test_postgres import postgres_url  # noqa: F401 - the fixture, started when asked for
 
 
-@pytest.fixture
-def stores(settings: Settings) -> tuple[ConversationStore, SlackStore]:
-    conversations = ConversationStore.from_url(settings.sql_url)
-    return conversations, SlackStore(conversations.engine)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def stores(
+    request: pytest.FixtureRequest, settings: Settings
+) -> Iterator[tuple[ConversationStore, SlackStore]]:
+    url = settings.sql_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    conversations = ConversationStore.from_url(url)
+    yield conversations, SlackStore(conversations.engine)
+    conversations.dispose()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
 
 
 def answered(conversations: ConversationStore) -> tuple[str, str]:
@@ -29,11 +46,22 @@ def test_a_delivery_is_claimed_once_while_it_is_remembered(
 ) -> None:
     _, slack = stores
     now = utcnow()
-    assert slack.claim_event("e:Ev1", now=now) is True
-    assert slack.claim_event("e:Ev1", now=now + timedelta(minutes=1)) is False
-    assert slack.claim_event("e:Ev2", now=now) is True
+    first, second = unique("e:"), unique("e:")
+    assert slack.claim_event(first, now=now) is True
+    assert slack.claim_event(first, now=now + timedelta(minutes=1)) is False
+    assert slack.claim_event(second, now=now) is True
     # Forgotten after the memory: the table does not grow without end.
-    assert slack.claim_event("e:Ev1", now=now + EVENT_MEMORY + timedelta(seconds=1)) is True
+    assert slack.claim_event(first, now=now + EVENT_MEMORY + timedelta(seconds=1)) is True
+
+
+def test_of_many_workers_claiming_one_delivery_at_once_one_wins(
+    stores: tuple[ConversationStore, SlackStore],
+) -> None:
+    _, slack = stores
+    key = unique("e:")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        won = list(pool.map(lambda _: slack.claim_event(key), range(8)))
+    assert won.count(True) == 1
 
 
 def test_a_thread_keeps_the_first_conversation_tied_to_it(
@@ -42,11 +70,12 @@ def test_a_thread_keeps_the_first_conversation_tied_to_it(
     conversations, slack = stores
     first, _ = answered(conversations)
     second, _ = answered(conversations)
-    assert slack.thread_conversation("T1", "C1", "1.0") is None
-    assert slack.link_thread("T1", "C1", "1.0", first) == first
-    assert slack.link_thread("T1", "C1", "1.0", second) == first, "a race to tie a thread keeps the first"
-    assert slack.thread_conversation("T1", "C1", "1.0") == first
-    assert slack.thread_conversation("T1", "C2", "1.0") is None
+    team = unique("T")
+    assert slack.thread_conversation(team, "C1", "1.0") is None
+    assert slack.link_thread(team, "C1", "1.0", first) == first
+    assert slack.link_thread(team, "C1", "1.0", second) == first, "a race to tie a thread keeps the first"
+    assert slack.thread_conversation(team, "C1", "1.0") == first
+    assert slack.thread_conversation(team, "C2", "1.0") is None
     thread = slack.thread_of(first)
     assert thread is not None and (thread.channel_id, thread.thread_ts) == ("C1", "1.0")
     assert slack.thread_of(second) is None
@@ -69,8 +98,10 @@ def test_an_escalation_is_opened_taken_and_resolved(stores: tuple[ConversationSt
         "Svarat i tråden",
     )
     assert (resolved.posted_channel, resolved.posted_ts) == ("C0ADVISORS", "2.0")
-    assert [e.id for e in slack.escalations("resolved")] == [opened.id]
-    assert slack.escalations("open") == []
+    assert [e.id for e in slack.escalations("resolved") if e.conversation_id == conversation_id] == [
+        opened.id
+    ]
+    assert [e for e in slack.escalations("open") if e.conversation_id == conversation_id] == []
     assert slack.resolve_escalation(999, "U3") is None and slack.take_escalation(999, "U3") is None
 
 

@@ -184,8 +184,9 @@ def register(bot: SlackBot) -> None:
             ref.conversation_id,
             ref.message_id,
         )
+        said = "escalated" if link else "escalated_private"  # a private answer has no thread to report in
         await respond_safely(
-            respond, text=t("escalated", language), response_type="ephemeral", replace_original=False
+            respond, text=t(said, language), response_type="ephemeral", replace_original=False
         )
 
     @app.action("escalation_take")

@@ -34,8 +34,12 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "comment_submit": {"sv": "Skicka", "en": "Send"},
     "comment_cancel": {"sv": "Avbryt", "en": "Cancel"},
     "escalated": {
-        "sv": "Frågan är skickad till en rådgivare. Du får svar här i tråden.",
-        "en": "The question has been sent to an advisor. You will get the answer here in the thread.",
+        "sv": "Frågan är skickad till en rådgivare. Du får besked här i tråden.",
+        "en": "The question has been sent to an advisor. You will hear back here in the thread.",
+    },
+    "escalated_private": {
+        "sv": "Frågan är skickad till en rådgivare, som hör av sig till dig.",
+        "en": "The question has been sent to an advisor, who will get back to you.",
     },
     "no_escalation_channel": {
         "sv": "Ingen rådgivarkanal är inställd ännu. Kontakta en upphandlingsrådgivare direkt.",
