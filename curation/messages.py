@@ -40,6 +40,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "Ditt konto har inte behörighet till rådgivarnas del.",
         "en": "Your account may not use the advisors' area.",
     },
+    "csrf": {
+        "sv": "CSRF-token saknas eller stämmer inte (X-CSRF-Token); ladda om sidan.",
+        "en": "The CSRF token is missing or wrong (X-CSRF-Token); reload the page.",
+    },
     "document_not_found": {
         "sv": "Dokumentet finns inte.",
         "en": "The document does not exist.",

@@ -1,10 +1,11 @@
-"""The advisors' area: its API (documents) and, later, its pages; ``install`` adds it to the app."""
+"""The advisors' area: its API (documents) and its pages (``/admin``); ``install`` adds both."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from web.admin import api
+from web.admin import api, pages
 from web.admin.deps import shutdown
 from web.admin.errors import install_admin_error_handlers
 
@@ -16,4 +17,7 @@ def install(app: FastAPI) -> None:
     app.state.documents = None
     app.state.ingest_worker = None
     install_admin_error_handlers(app)
+    app.add_exception_handler(pages.SignInNeeded, pages.sign_in_redirect)
     app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/admin/static", StaticFiles(directory=pages.HERE / "static"), name="admin-static")

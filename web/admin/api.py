@@ -1,6 +1,6 @@
 """``/api/documents``: upload, follow, list, inspect, edit, disable, delete and download documents.
 
-Every route needs an advisor's (or admin's) API token. Handlers are plain ``def``: FastAPI runs them
+Every route needs an advisor's (or admin's) API token, or an advisor's session (the pages' polling). Handlers are plain ``def``: FastAPI runs them
 in its thread pool, and indexing itself runs in the ingest worker, never on the event loop.
 """
 
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
-from web.admin.deps import AdvisorDep, DocumentsDep, WorkerDep
+from records.accounts import User
+from web.admin.auth import advisor_user
+from web.admin.deps import DocumentsDep, WorkerDep
 from web.admin.errors import AdminError
 from web.admin.schemas import (
     AcceptedOut,
@@ -25,6 +27,7 @@ from web.admin.schemas import (
 from web.deps import SettingsDep
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
+AdvisorDep = Annotated[User, Depends(advisor_user)]
 
 # What a download's type is taken from; anything else is a plain byte stream.
 MEDIA_TYPES = {

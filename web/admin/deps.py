@@ -1,4 +1,4 @@
-"""Dependencies of the advisors' area: accounts, the documents service, its worker, the signed-in user.
+"""Dependencies of the advisors' area: accounts, the documents service and its worker.
 
 Built on first use and kept on ``app.state`` like the core (see web.deps); ``shutdown`` stops the
 worker and closes the databases when the app stops.
@@ -13,9 +13,8 @@ from fastapi import Depends, FastAPI, Request
 
 from curation.documents import Documents
 from curation.worker import IngestWorker
-from records.accounts import Accounts, User
+from records.accounts import Accounts
 from records.documents import Uploads
-from web.admin.errors import AdminError
 from web.deps import get_assistant
 
 UPLOADS_FOLDER = "uploads"
@@ -60,22 +59,6 @@ def get_worker(request: Request) -> IngestWorker:
     return worker
 
 
-def bearer_user(request: Request) -> User:
-    """The advisor (or admin) an ``Authorization: Bearer`` token belongs to.
-
-    No token or an unknown or revoked one is 401; a procurer's token or a disabled user's is 403.
-    """
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AdminError("not_authenticated")
-    user = get_accounts(request).token_user(token.strip())
-    if user is None:
-        raise AdminError("not_authenticated")
-    if not user.is_advisor:
-        raise AdminError("forbidden")
-    return user
-
-
 def shutdown(app: FastAPI) -> None:
     """Stop the worker (it finishes the file in hand) and close the area's databases."""
     state = app.state
@@ -93,4 +76,3 @@ def shutdown(app: FastAPI) -> None:
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 DocumentsDep = Annotated[Documents, Depends(get_documents)]
 WorkerDep = Annotated[IngestWorker, Depends(get_worker)]
-AdvisorDep = Annotated[User, Depends(bearer_user)]

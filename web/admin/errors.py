@@ -16,6 +16,7 @@ STATUS_BY_KEY = {
     "not_authenticated": status.HTTP_401_UNAUTHORIZED,
     "forbidden": status.HTTP_403_FORBIDDEN,
     "csrf": status.HTTP_403_FORBIDDEN,
+    "too_many_files": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "document_not_found": status.HTTP_404_NOT_FOUND,
     "upload_not_found": status.HTTP_404_NOT_FOUND,
     "original_missing": status.HTTP_404_NOT_FOUND,
