@@ -11,6 +11,7 @@ the stub's embeddings, prints ``ready <url>`` and serves until interrupted.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import threading
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token-delay", type=float, default=0.0, help="Seconds between streamed tokens.")
     args = parser.parse_args(argv)
 
+    # uvicorn re-raises the SIGTERM it shut down on; as SystemExit it lets the data dir be removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with tempfile.TemporaryDirectory(prefix="advisor-serve-") as tmp:
         return serve(args, Path(tmp))
 
