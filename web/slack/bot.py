@@ -40,10 +40,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/fraga"
 WORKING_REACTION = "eyes"
-# Slack API failures the bot survives: an error answer, a rate limit or server error left after the
-# retries, a connection that failed, a call that timed out.
-SLACK_FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
-# What Slack's subtypes a person's message may carry and still be a question.
+# The subtypes a person's message may carry and still be a question (not an edit, a join, a bot).
 QUESTION_SUBTYPES = (None, "thread_broadcast", "file_share")
 
 
