@@ -165,3 +165,24 @@ def test_without_an_escalation_channel_the_asker_is_told_whom_to_contact(
 def test_the_web_link_button_is_acknowledged(user: SlackUser, slack: FakeSlack) -> None:
     answer = answered(user, slack)
     assert user.click(answer, "open_web").status_code == 200
+
+
+def test_a_button_of_an_older_version_is_acked_and_its_payload_not_logged(
+    user: SlackUser, slack: FakeSlack, caplog: Any
+) -> None:
+    caplog.set_level("INFO")
+    answer = answered(user, slack)
+    old = {
+        **answer,
+        "blocks": [
+            {
+                "type": "actions",
+                "block_id": "x",
+                "elements": [
+                    {"type": "button", "action_id": "retired_button", "value": "Hemlig fråga om avtalet"}
+                ],
+            }
+        ],
+    }
+    assert user.click(old, "retired_button").status_code == 200
+    assert "Hemlig fråga" not in caplog.text and QUESTION not in caplog.text

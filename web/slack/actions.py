@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -277,6 +278,17 @@ def register(bot: SlackBot) -> None:
     @app.action("open_web")
     async def open_web(ack: Ack) -> None:
         await ack()  # a link button: Slack opens the URL, and still tells the app it was clicked
+
+    # Last, so they take only what nothing above took: a button or modal of an older version still
+    # in a channel. Acked quietly; unhandled, Bolt would answer 404 and log the payload, text and all.
+    @app.action(re.compile(".*"))
+    async def unknown_action(ack: Ack, action: dict[str, Any]) -> None:
+        await ack()
+        log.info("slack: unknown action %s ignored", str(action.get("action_id"))[:64])
+
+    @app.view(re.compile(".*"))
+    async def unknown_view(ack: Ack) -> None:
+        await ack()
 
 
 async def _done(work: Awaitable[Any]) -> None:
