@@ -27,10 +27,13 @@ Regler:
 Utdrag:
 {passages}"""
 
-CONDENSE_SYSTEM = """Skriv om användarens senaste fråga till en fristående sökfråga på svenska för att söka i
-svenska upphandlingsdokument (LOU, LUF, LUK, vägledningar). Ta med det som behövs ur samtalet för att
+CONDENSE_SYSTEM = """Skriv sökfrågor på svenska för att söka i svenska upphandlingsdokument (LOU, LUF, LUK,
+vägledningar) efter svaret på användarens senaste fråga. Ta med det som behövs ur samtalet för att
 frågan ska gå att förstå ensam, och översätt engelska fackord till svenska upphandlingstermer
-(t.ex. standstill period → avtalsspärr). Svara med sökfrågan och ingenting annat."""
+(t.ex. standstill period → avtalsspärr).
+Skriv högst tre sökfrågor, en per rad och ingenting annat: först hela frågan som en fristående
+sökfråga, sedan, om frågan beskriver en situation, en eller två korta sökfrågor med de juridiska
+begrepp som avgör saken (t.ex. ändring av kontrakt, direktupphandling, uppdelning av upphandling)."""
 
 
 def format_passage(n: int, title: str, location: str, page: int | None, text: str) -> str:

@@ -46,6 +46,13 @@ REFERS_BACK = re.compile(
     r"\b(det|den|dessa|detta|denna|där|då|sådan|sådana|it|that|this|those|them|they)\b", re.IGNORECASE
 )
 HISTORY_TURNS = 6
+# With a language model, a question this long (in content words) is a situation: the model writes up
+# to MAX_QUERIES search queries for it, fused with the question's own ranking (FUSION_K: the usual
+# reciprocal-rank constant).
+LONG_QUESTION_TERMS = 12
+MAX_QUERIES = 3
+FUSION_K = 60
+QUERY_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
 RETRY_BACKOFF_S = 0.5  # before the first retry of a failed model call; doubles each time
 # Answers that another attempt will not change (a bad request, a wrong key or model).
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 422})
@@ -147,8 +154,9 @@ class Assistant:
         too little — so a new topic in a conversation is not dragged back to the old one.
         """
         previous = [t.content for t in history if t.role == "user"]
-        rewritten = ""
-        if self.llm is not None and (previous or asked_in == "en"):
+        rewritten: list[str] = []
+        long = len(analysis.content_terms(question)) >= LONG_QUESTION_TERMS
+        if self.llm is not None and (previous or asked_in == "en" or long):
             rewritten = await self._condense(question, history)
         # SQLite and Chroma calls block: they run in a worker thread so the event loop keeps streaming.
         last = previous[-1] if previous else None
@@ -162,13 +170,20 @@ class Assistant:
         )
 
     def _search_candidates(
-        self, question: str, asked_in: Language, previous: str | None, rewritten: str, k: int
+        self, question: str, asked_in: Language, previous: str | None, rewritten: list[str], k: int
     ) -> Retrieval:
         """The best covered of the candidate queries; blocking, so called in a worker thread."""
         started = time.perf_counter()
         candidates: list[Query] = []
         if rewritten:
-            candidates.append(self.retriever.analyze(question, expansions=[rewritten], language=asked_in))
+            query = self.retriever.analyze(question, expansions=rewritten, language=asked_in)
+            passages = self._fused(query, rewritten, k)
+            if not passages and self.store.counts()[1] == 0:
+                raise EmptyIndexError()
+            coverage = self.retriever.evidence(query, passages)
+            return Retrieval(
+                query, passages, coverage, self.settings.top_k, (time.perf_counter() - started) * 1000
+            )
         elif previous:
             merged = self.retriever.analyze(f"{previous} {question}")
             merged.text = question
@@ -199,7 +214,27 @@ class Assistant:
             query, passages, coverage, self.settings.top_k, (time.perf_counter() - started) * 1000
         )
 
-    async def _condense(self, question: str, history: list[Turn]) -> str:
+    def _fused(self, query: Query, rewritten: list[str], k: int) -> list[Passage]:
+        """The question (with the model's queries as expansions) and each of the model's queries
+        searched on its own, fused by reciprocal rank: a scenario's separate legal questions each get
+        their own ranking instead of sharing one."""
+        rankings = [self.retriever.search(query, k)]
+        if len(rewritten) > 1:
+            rankings += [
+                self.retriever.search(self.retriever.analyze(q, language="sv"), k) for q in rewritten
+            ]
+        fused: dict[str, float] = {}
+        found: dict[str, Passage] = {}
+        for ranking in rankings:
+            for rank, passage in enumerate(ranking, start=1):
+                if _planted(passage):
+                    continue
+                fused[passage.chunk.id] = fused.get(passage.chunk.id, 0.0) + 1.0 / (FUSION_K + rank)
+                found.setdefault(passage.chunk.id, passage)
+        ordered = sorted(fused, key=lambda i: -fused[i])[: max(k, self.settings.top_k)]
+        return [replace(found[i], rank=n, score=fused[i]) for n, i in enumerate(ordered, start=1)]
+
+    async def _condense(self, question: str, history: list[Turn]) -> list[str]:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         convo = "\n".join(f"{t.role}: {t.content}" for t in history[-HISTORY_TURNS:])
@@ -209,8 +244,9 @@ class Assistant:
         except Exception as exc:  # a failed rewrite degrades to the plain question, never to an error
             # The type says what went wrong; the question stays out of the log (it may be personal).
             log.warning("query rewrite failed (%s); searching the question as asked", type(exc).__name__)
-            return ""
-        return str(reply.content).strip()[:500]
+            return []
+        lines = (QUERY_BULLET.sub("", line).strip() for line in str(reply.content).splitlines())
+        return [line[:300] for line in lines if line][:MAX_QUERIES]
 
     # --- answers --------------------------------------------------------------------------------
 
