@@ -7,7 +7,8 @@ import re
 PATTERNS = [
     r"\b(glöm|ignorera|strunta i|bortse från)\b.{0,40}\b(instruktion|regler|tidigare|ovan|allt)",
     r"\b(ignore|forget|disregard)\b.{0,40}\b(instruction|rules|previous|above|prompt)",
-    r"\b(system ?prompt|systemprompt|dina instruktioner|your instructions)\b",
+    # "systemprompten", "system prompts": the word in any form, in either language.
+    r"\b(system ?prompt\w*|dina instruktioner|your instructions)\b",
     r"\b(låtsas|pretend|act as|agera som)\b.{0,30}\b(att du|you are|om du)",
     r"\b(vilka|which)\b.{0,30}\b(dokument|documents)\b.{0,30}\b(inte får|not allowed|hidden|dolda)",
 ]
@@ -24,7 +25,7 @@ def looks_like_injection(question: str) -> bool:
 PLANTED = [
     r"\b(glöm|ignorera|strunta i|bortse från)\b.{0,40}\b(instruktion\w*|regler\w*|tidigare|ovan)",
     r"\b(ignore|forget|disregard)\b.{0,40}\b(instructions?|rules|previous|above|prompt)",
-    r"\b(system ?prompt|systemprompt)\b",
+    r"\b(system ?prompt\w*)\b",
     r"\b(du|ni) (ska|måste|skall) (alltid |nu |istället )?(svara|säga|påstå|uppge)\b",
     r"\b(svara|säg|påstå|uppge) (alltid |istället |bara )?att\b",
     r"\byou (must|should|will) (now |always |instead )?(answer|say|reply|respond|claim)\b",
