@@ -251,6 +251,47 @@ def status() -> None:
     out.print(table)
 
 
+@app.command(name="backup")
+@friendly
+def backup_command(
+    target: Annotated[Path, typer.Argument(help="A new or empty folder for the copy.")],
+) -> None:
+    """Copy the data dir (indexes, vectors, conversations, uploaded originals) consistently, under the
+    writer lock; the server may keep answering meanwhile."""
+    from cli.backup import backup
+
+    manifest = backup(get_settings(), target)
+    out.print(
+        f"säkerhetskopia i {target}: {manifest['documents']} dokument, {manifest['chunks']} avsnitt"
+        f" / backup in {target}"
+    )
+    if manifest["chroma_server"] or manifest["records"] == "external":
+        err.print(
+            "[yellow]Chroma-servern och PostgreSQL säkerhetskopieras för sig (se README) / "
+            "back up the Chroma server and PostgreSQL on their own (see README)[/yellow]"
+        )
+
+
+@app.command(name="restore")
+@friendly
+def restore_command(
+    source: Annotated[Path, typer.Argument(help="A folder written by `advisor backup`.")],
+    replace: Annotated[
+        bool, typer.Option(help="Move a non-empty data dir aside (kept beside it) instead of refusing.")
+    ] = False,
+) -> None:
+    """Put a backup back as the data dir (stop `advisor serve` first); checks the counts after."""
+    from cli.backup import restore
+
+    manifest, moved = restore(get_settings(), source, replace=replace)
+    if moved is not None:
+        out.print(f"den tidigare datakatalogen ligger kvar i {moved} / the previous data dir is in {moved}")
+    out.print(
+        f"återställd från {source}: {manifest['documents']} dokument, {manifest['chunks']} avsnitt"
+        f" / restored from {source}"
+    )
+
+
 @app.command(name="eval")
 @friendly
 def evaluate(
