@@ -40,7 +40,6 @@
       openSource: "Öppna källdokumentet",
       newWindow: "(öppnas i nytt fönster)",
       closePanel: "Stäng utdraget",
-      extractiveNote: "Endast utdrag ur underlaget – inget sammanfattat svar.",
       refusedNote: "Underlaget räcker inte för ett säkert svar, så rådgivaren avstår. Formulera gärna om frågan.",
       stoppedNote: "Svaret avbröts.",
       feedbackQuestion: "Var svaret till hjälp?",
@@ -91,7 +90,6 @@
       openSource: "Open the source document",
       newWindow: "(opens in a new window)",
       closePanel: "Close the excerpt",
-      extractiveNote: "Excerpts from the documents only – not a summarised answer.",
       refusedNote: "The documents do not support a reliable answer, so the advisor declines. Try rephrasing the question.",
       stoppedNote: "The answer was stopped.",
       feedbackQuestion: "Was this answer helpful?",
@@ -382,9 +380,10 @@
     turn.noteEl.textContent = text || "";
   }
 
+  // An excerpt answer says so in its own first line (the core writes it, for every channel), and the
+  // banner says it once for the page: no third note under each answer.
   function finishNotes(turn) {
     if (turn.refused) setNote(turn, "refused", t("refusedNote"));
-    else if (turn.mode === "extractive") setNote(turn, "extractive", t("extractiveNote"));
   }
 
   // --- the thread -------------------------------------------------------------------------------------
