@@ -262,3 +262,17 @@ class UploadRow(Base):
     doc_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GapRow(Base):
+    """An advisor's verdict on a group of refused or down-voted questions: open, or resolved with a note
+    (such as which document was added). Groups are formed when read; ``key`` names one by the words of
+    its earliest question."""
+
+    __tablename__ = "gaps"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.admin import api, pages
+from web.admin import api, pages, review
 from web.admin.deps import shutdown
 from web.admin.errors import install_admin_error_handlers
 
@@ -16,8 +16,10 @@ def install(app: FastAPI) -> None:
     app.state.accounts = None
     app.state.documents = None
     app.state.ingest_worker = None
+    app.state.review = None
     install_admin_error_handlers(app)
     app.add_exception_handler(pages.SignInNeeded, pages.sign_in_redirect)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(review.router)
     app.mount("/admin/static", StaticFiles(directory=pages.HERE / "static"), name="admin-static")

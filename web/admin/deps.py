@@ -15,6 +15,7 @@ from curation.documents import Documents
 from curation.worker import IngestWorker
 from records.accounts import Accounts
 from records.documents import Uploads
+from records.review import Review
 from web.deps import get_assistant
 
 UPLOADS_FOLDER = "uploads"
@@ -48,6 +49,15 @@ def get_documents(request: Request) -> Documents:
     return documents
 
 
+def get_review(request: Request) -> Review:
+    state = request.app.state
+    with _lock:
+        if getattr(state, "review", None) is None:
+            state.review = Review.from_url(state.settings.sql_url)
+    review: Review = state.review
+    return review
+
+
 def get_worker(request: Request) -> IngestWorker:
     documents = get_documents(request)
     state = request.app.state
@@ -68,9 +78,10 @@ def shutdown(app: FastAPI) -> None:
     documents = getattr(state, "documents", None)
     if documents is not None:
         documents.uploads.dispose()
-    accounts = getattr(state, "accounts", None)
-    if accounts is not None:
-        accounts.dispose()
+    for name in ("accounts", "review"):
+        held = getattr(state, name, None)
+        if held is not None:
+            held.dispose()
 
 
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]

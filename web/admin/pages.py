@@ -199,6 +199,7 @@ def documents_page(request: Request, done: str | None = None, uploads: str | Non
     return render(
         request,
         "documents.html",
+        active="documents",
         user=signed.user,
         csrf=signed.csrf,
         documents=listed,

@@ -1,4 +1,5 @@
-"""The advisors' area: users, sessions, API tokens, log-in failures, the audit log and uploads.
+"""The advisors' area: users, sessions, API tokens, log-in failures, the audit log, uploads and the
+advisors' verdicts on gaps in the corpus.
 
 Revision ID: 0004
 Revises: 0003
@@ -86,9 +87,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_uploads_status", "uploads", ["status"])
     op.create_index("ix_uploads_doc_id", "uploads", ["doc_id"])
+    op.create_table(
+        "gaps",
+        sa.Column("key", sa.String(40), primary_key=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("note", sa.Text, nullable=True),
+        sa.Column("updated_by", sa.String(64), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("gaps")
     op.drop_index("ix_uploads_doc_id", "uploads")
     op.drop_index("ix_uploads_status", "uploads")
     op.drop_table("uploads")
