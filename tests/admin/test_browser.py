@@ -1,5 +1,6 @@
 """The advisors' pages in real headless Chromium: sign in → upload a PDF → watch it reach indexed →
-ask about it in the chat and see it cited → disable it → no longer cited. axe on every admin page,
+ask about it in the chat and see it cited → disable it → no longer cited → find a refused question in
+the review list → mark its group resolved → the audit log shows each step. axe on every admin page,
 and no horizontal scroll at 320 px. Screenshots go to test-artifacts/ for a reviewer.
 """
 
@@ -27,6 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PDF_TITLE = "plogar"
 QUESTION = "Kan kommunen ställa krav på att plogbilarna drivs med el?"
+REFUSED = "Vad kostar en kaffe i Kiruna?"
 
 
 @dataclass
@@ -159,8 +161,50 @@ def test_sign_in_upload_a_pdf_see_it_cited_then_disable_it(page: Any, site: Site
 
     assert PDF_TITLE not in sources_after_asking(page, site, QUESTION)
 
+    # A question the documents do not cover is refused, and shows up in the review list.
+    sources_after_asking(page, site, REFUSED)
+    page.goto(site.url + "/admin/review")
+    page.get_by_label("Avböjda").select_option("yes")
+    page.get_by_role("button", name="Visa").click()
+    page.get_by_role("link", name=REFUSED).click()
+    page.get_by_role("heading", name=REFUSED).wait_for()
+    accessible(page, "review-entry")
+    page.goto(site.url + "/admin/review?refused=yes")
+    accessible(page, "review")
+
+    page.goto(site.url + "/admin/gaps")
+    gap = page.locator("[data-gap]", has_text=REFUSED)
+    gap.get_by_label("Åtgärdad").check()
+    gap.get_by_label("Anteckning (t.ex. vilket dokument som lades till)").fill("Kaffe hör inte till tjänsten")
+    gap.get_by_role("button", name="Spara").click()
+    page.get_by_text("Sparat.").wait_for()
+    assert "Åtgärdad" in page.locator("[data-gap]", has_text=REFUSED).inner_text()
+    shot(page, "gap-resolved")
+    accessible(page, "gaps")
+
+    page.goto(site.url + "/admin/bench")
+    page.get_by_label("Fråga", exact=True).fill(QUESTION)
+    page.get_by_role("button", name="Sök").click()
+    page.locator("[data-role=verdict]").wait_for()
+    assert page.locator("tbody tr").count() >= 1
+    accessible(page, "bench")
+
     page.goto(site.url + "/admin/language?to=en&next=/admin")
     page.get_by_role("heading", name="Documents", exact=True).wait_for()
     accessible(page, "documents-english")
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You are signed out.").wait_for()
+
+    # An admin reads every step in the audit log.
+    page.get_by_label("User name").fill("adam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(site.url + "/admin/audit")
+    actions = page.locator("tbody tr [scope=row]").all_inner_texts()
+    for step in ("session.sign_in", "document.upload", "document.disable", "gap.resolved"):
+        assert step in actions, (step, actions)
+    assert (
+        actions.index("gap.resolved") < actions.index("document.disable") < actions.index("document.upload")
+    )
+    shot(page, "audit")
+    accessible(page, "audit")
