@@ -183,3 +183,15 @@ def test_the_mention_of_the_bot_is_not_part_of_the_question(
     user.event({**message, "type": "app_mention"})
     answers(slack, 1)
     assert core.calls[0].question == "Hej , vad gäller för LOU & LUF?"
+
+
+def test_the_bots_notes_are_not_history_only_its_answers(
+    user: SlackUser, slack: FakeSlack, core: FakeAssistant
+) -> None:
+    core.enqueue(Error("llm_unavailable", "Språkmodellen svarar inte just nu. Försök igen om en stund."))
+    first, _ = user.mention("Får ett innovationspartnerskap delas in i etapper?")
+    assert slack.wait_for(lambda: slack.posts())
+    assert slack.posts()[0]["text"].startswith("Språkmodellen svarar inte")
+    user.mention("Får ett innovationspartnerskap delas in i etapper?", thread_ts=first["ts"])
+    answers(slack, 2)
+    assert core.calls[1].history == [Turn("user", "Får ett innovationspartnerskap delas in i etapper?")]

@@ -124,7 +124,7 @@ def register(bot: SlackBot) -> None:
         values = (view.get("state") or {}).get("values") or {}
         comment = str(((values.get("comment") or {}).get("text") or {}).get("value") or "").strip()
         if ref is not None:
-            bot.spawn(_done(store_feedback(ref, "down", comment or None)), "feedback comment")
+            bot.spawn(_result_ignored(store_feedback(ref, "down", comment or None)), "feedback comment")
 
     # --- the hand-off to an advisor ----------------------------------------------------------------
 
@@ -291,7 +291,7 @@ def register(bot: SlackBot) -> None:
         await ack()
 
 
-async def _done(work: Awaitable[Any]) -> None:
+async def _result_ignored(work: Awaitable[Any]) -> None:
     await work
 
 
