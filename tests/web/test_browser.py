@@ -293,10 +293,9 @@ def test_keyboard_alone_reaches_the_question_and_sends_it(page: Any, site: Site)
     assert outline != "none", "focus is visible"
     page.keyboard.press("Enter")
     assert page.get_by_text("Skriv en fråga först.").is_visible()
+    # The text box takes no more than the server does (issue 12, item 14).
     page.locator("#question").fill("Lång fråga " * 200)
-    page.keyboard.press("Enter")
-    page.get_by_text("Frågan är för lång").wait_for()
-    assert page.locator("#question").input_value().startswith("Lång fråga"), "the question is given back"
+    assert len(page.locator("#question").input_value()) == site.settings.max_question_chars
     assert page.locator(".turn").count() == 0
     page.locator("#question").fill("")
     page.keyboard.type("Gäller LOU för forsknings- och utvecklingstjänster?")
