@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 INCOMING = ".incoming"  # received, not yet indexed
 PREVIOUS = ".previous"  # the version a new upload replaces, until the new one is indexed
 READ_BLOCK = 1024 * 1024
+# The reason a queued upload carries when it re-indexes a document's own file in place.
+REINDEX = "reindex"
 Audit = Callable[..., None]
 
 
@@ -135,7 +137,60 @@ class Documents:
             )
         return self.uploads.get(upload_id)
 
+    def reindex(self, doc_id: str, actor: str) -> Accepted:
+        """Queue a document to be indexed again from its file (the chunker or the parser may have
+        changed, or the file itself); followed like an upload."""
+        document = self._document(doc_id)
+        source = Path(str(document["source"]))
+        if not source.is_file():
+            raise DocumentError("original_missing")
+        upload = self.uploads.add(
+            filename=source.name,
+            path=str(source),
+            size=source.stat().st_size,
+            sha256="",
+            uploaded_by=actor,
+            doc_id=doc_id,
+        )
+        self.uploads.set_status(upload.id, "queued", reason=REINDEX)
+        self._audit(actor, "document.reindex", doc_id, details={"upload": upload.id})
+        return Accepted(upload.id, source.name, "queued", None, doc_id)
+
+    def reindex_all(self, actor: str) -> list[Accepted]:
+        accepted = []
+        for document in self.store.lexical.documents():
+            try:
+                accepted.append(self.reindex(str(document["doc_id"]), actor))
+            except DocumentError:
+                continue  # a file that is gone cannot be read again; its document stays as it is
+        return accepted
+
+    def _stage(self, upload: Upload) -> Callable[[str], None]:
+        stages = ["parsing"]
+
+        def stage(name: str) -> None:
+            # The pipeline names its stages "tolkar / parsing", "bäddar in … / embedding …".
+            status = "embedding" if "embedding" in name else "parsing"
+            if status != stages[-1]:
+                stages.append(status)
+                self.uploads.set_status(upload.id, status)
+
+        return stage
+
+    def _reindex(self, upload: Upload) -> None:
+        self.uploads.set_status(upload.id, "parsing")
+        path = Path(upload.path)
+        # No known hashes: the file is read and indexed again even when its bytes are unchanged.
+        result = ingest_file(path, self.store, root=path.parent, known={}, on_stage=self._stage(upload))
+        if result.status == "failed":
+            self.uploads.set_status(upload.id, "failed", reason=" ".join((result.reason or "").split()))
+        else:
+            self.uploads.set_status(upload.id, "indexed", doc_id=upload.doc_id)
+
     def _process(self, upload: Upload) -> None:
+        if upload.reason == REINDEX:
+            self._reindex(upload)
+            return
         incoming = self._incoming(upload)
         if not incoming.is_file():
             self.uploads.set_status(upload.id, "failed", reason=_text("original_missing"))
@@ -156,15 +211,6 @@ class Documents:
             final.replace(previous)
         incoming.replace(final)
 
-        def stage(name: str) -> None:
-            # The pipeline names its stages "tolkar / parsing", "bäddar in … / embedding …".
-            status = "embedding" if "embedding" in name else "parsing"
-            if status != stages[-1]:
-                stages.append(status)
-                self.uploads.set_status(upload.id, status)
-
-        stages = ["parsing"]
-
         def restore() -> None:
             # The version indexed before (if any) stays, and so does its original.
             final.unlink(missing_ok=True)
@@ -172,7 +218,7 @@ class Documents:
                 previous.replace(final)
 
         try:
-            result = ingest_file(final, self.store, root=self.folder.resolve(), on_stage=stage)
+            result = ingest_file(final, self.store, root=self.folder.resolve(), on_stage=self._stage(upload))
         except BaseException:
             restore()
             raise

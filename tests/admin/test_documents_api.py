@@ -64,6 +64,8 @@ ROUTES = [
     ("delete", "/api/documents/x"),
     ("get", "/api/documents/x/original"),
     ("post", "/api/documents"),
+    ("post", "/api/documents/x/reindex"),
+    ("post", "/api/documents/reindex"),
 ]
 
 
@@ -290,3 +292,30 @@ def test_every_action_is_in_the_audit_log(client: TestClient, tokens: Tokens) ->
         ("anna", "document.upload"),
     ]
     assert log[1]["comment"] == "inaktuell" and log[0]["details"]["title"] == "Snöröjning med eldrivna plogar"
+
+
+def test_a_document_is_indexed_again_from_its_file(client: TestClient, tokens: Tokens, docs: Any) -> None:
+    listed = client.get("/api/documents", headers=tokens.header()).json()["documents"]
+    guide = next(d for d in listed if d["title"] == "Tidig dialog med marknaden")
+    path = docs / "dialog.md"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n## Isbrytare\n\nKommunen köper isbrytartjänster.\n",
+        encoding="utf-8",
+    )
+    response = client.post(f"/api/documents/{guide['id']}/reindex", headers=tokens.header())
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    done = wait_final(client, response.json()["id"], tokens.header())
+    assert done["status"] == "indexed" and done["document_id"] == guide["id"]
+    results = client.post("/api/search", json={"query": "isbrytartjänster", "k": 3}).json()["results"]
+    assert "isbrytartjänster" in results[0]["text"]
+    assert client.post("/api/documents/okänd/reindex", headers=tokens.header()).status_code == 404
+
+
+def test_every_document_can_be_indexed_again(client: TestClient, tokens: Tokens) -> None:
+    response = client.post("/api/documents/reindex", headers=tokens.header())
+    assert response.status_code == 202
+    entries = response.json()["files"]
+    assert len(entries) == 2
+    assert {wait_final(client, e["id"], tokens.header())["status"] for e in entries} == {"indexed"}
+    actions = [e["action"] for e in client.app.state.accounts.audit_log()]
+    assert actions.count("document.reindex") == 2

@@ -145,7 +145,7 @@ def test_the_page_lists_every_document_with_its_actions(client: TestClient) -> N
     signed_in(client)
     page = client.get("/admin").text
     assert "Tidig dialog med marknaden" in page and "Lag om offentlig upphandling (LOU)" in page
-    assert page.count('action="/admin/documents/') == 4  # enable/disable and delete for each
+    assert page.count('action="/admin/documents/') == 6  # enable/disable, re-index and delete for each
     assert "Indexerad" in page
 
 
@@ -216,3 +216,18 @@ def test_the_pages_switch_to_english(client: TestClient) -> None:
     response = client.get("/admin/language?to=en&next=/admin")
     assert '<html lang="en">' in response.text and "All documents" in response.text
     assert "På svenska" in response.text
+
+
+def test_a_document_is_indexed_again_from_the_page(client: TestClient) -> None:
+    csrf = signed_in(client)
+    doc = client.get("/api/documents").json()["documents"][0]
+    response = client.post(
+        f"/admin/documents/{doc['id']}/reindex", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert response.status_code == 303 and "uploads=" in response.headers["location"]
+    upload_id = response.headers["location"].split("uploads=", 1)[1]
+    assert wait_final(client, upload_id, {})["status"] == "indexed"
+    refused = client.post(
+        f"/admin/documents/{doc['id']}/reindex", data={"csrf": "fel"}, follow_redirects=False
+    )
+    assert "csrf_failed" in refused.headers["location"]

@@ -67,6 +67,27 @@ def upload(
     return UploadResponse(files=accepted)
 
 
+@router.post(
+    "/reindex", status_code=status.HTTP_202_ACCEPTED, summary="Index every document again from its file"
+)
+def reindex_all(user: AdvisorDep, documents: DocumentsDep, worker: WorkerDep) -> UploadResponse:
+    accepted = documents.reindex_all(user.name)
+    for entry in accepted:
+        worker.submit(entry.id)
+    return UploadResponse(files=[AcceptedOut(**entry.__dict__) for entry in accepted])
+
+
+@router.post(
+    "/{doc_id}/reindex",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Index a document again from its file; follow it like an upload",
+)
+def reindex(doc_id: str, user: AdvisorDep, documents: DocumentsDep, worker: WorkerDep) -> AcceptedOut:
+    entry = documents.reindex(doc_id, user.name)
+    worker.submit(entry.id)
+    return AcceptedOut(**entry.__dict__)
+
+
 @router.get("", summary="Every document: uploaded, from corpus/ and from the CLI's ingest")
 def list_documents(_: AdvisorDep, documents: DocumentsDep) -> DocumentList:
     return DocumentList(documents=[DocumentOut(**d) for d in documents.all()])

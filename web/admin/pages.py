@@ -240,6 +240,17 @@ def set_enabled(
     return _back("done_enabled" if enabled else "done_disabled")
 
 
+@router.post("/documents/{doc_id}/reindex")
+def reindex(request: Request, doc_id: str, csrf: Annotated[str, Form(max_length=100)]) -> Response:
+    signed = checked(request, csrf)
+    try:
+        entry = get_documents(request).reindex(doc_id, signed.user.name)
+    except DocumentError:
+        return _back()
+    get_worker(request).submit(entry.id)
+    return _back(uploads=entry.id)
+
+
 @router.post("/documents/{doc_id}/delete")
 def delete(request: Request, doc_id: str, csrf: Annotated[str, Form(max_length=100)]) -> Response:
     signed = checked(request, csrf)

@@ -78,6 +78,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "disable": {"sv": "Stäng av", "en": "Disable"},
     "enable": {"sv": "Slå på", "en": "Enable"},
     "delete": {"sv": "Ta bort", "en": "Delete"},
+    "reindex": {"sv": "Indexera om", "en": "Re-index"},
     "download": {"sv": "Ladda ner originalet", "en": "Download the original"},
     "delete_confirm": {
         "sv": "Ta bort dokumentet ur båda indexen och originalfilen från servern?",
