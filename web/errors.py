@@ -142,9 +142,16 @@ def error_response(key: str, language: str | None = None, **params: Any) -> JSON
     )
 
 
+# Refusals a client should retry later, and after how many seconds.
+RETRY_AFTER = {"busy": "5"}
+
+
 async def _user_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UserError)
-    return error_response(exc.key, exc.language, **exc.params)
+    response = error_response(exc.key, exc.language, **exc.params)
+    if exc.key in RETRY_AFTER:
+        response.headers["retry-after"] = RETRY_AFTER[exc.key]
+    return response
 
 
 async def _advisor_error(request: Request, exc: Exception) -> JSONResponse:

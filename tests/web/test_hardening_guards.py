@@ -163,6 +163,7 @@ def test_a_burst_beyond_the_answer_slots_waits_then_is_told_the_server_is_busy(
     assert first.status_code == 200 and "event: done" in first.text
     assert second.status_code == 503
     assert second.json()["key"] == "busy"
+    assert second.headers["retry-after"] == "5"
     assert len(fake.calls) == 1
 
 
