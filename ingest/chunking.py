@@ -6,11 +6,12 @@ import hashlib
 import re
 
 from assistant.types import Chunk
+from ingest import tables
 from ingest.model import LoadedDocument, Section
 from ingest.screening import screen_text
 
 # Bump when chunking changes, so unchanged files are re-chunked on the next ingest.
-CHUNKER_VERSION = "5"  # 5: chunks carry the injection flag
+CHUNKER_VERSION = "6"  # 5: chunks carry the injection flag; 6: tables read row by row
 MAX_CHARS = 1400
 MIN_CHARS = 200
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÅÄÖ0-9\-•])")
@@ -79,13 +80,39 @@ def _merge_small(sections: list[Section]) -> list[Section]:
     return merged
 
 
+def _section_pieces(section: Section) -> list[str]:
+    """The section's prose cut to size, and each row of each of its tables as a piece of its own,
+    under the section's heading and the table's caption (the short line before it)."""
+    blocks = tables.split_blocks(section.text)
+    if not any(is_table for _, is_table in blocks):
+        return _pieces(section.text, MAX_CHARS)
+    pieces: list[str] = []
+    prose: list[str] = []
+    heading = section.heading_path[-1] if section.heading_path else None
+    for block, is_table in blocks:
+        if not is_table:
+            prose.append(block)
+            continue
+        caption = tables.caption_of(prose[-1]) if prose else None
+        lead = " › ".join(dict.fromkeys(x for x in (heading, caption) if x))
+        text = "\n\n".join(prose).strip()
+        # Prose that is only the caption lives on in every row; alone it would be a passage of one line.
+        if text and (caption is None or text.lstrip("#*_ ").rstrip("*_ ").rstrip(":") != caption.rstrip(":")):
+            pieces += _pieces(text, MAX_CHARS)
+        prose = []
+        pieces += [row[:MAX_CHARS] for row in tables.rows(block, lead or None)]
+    if "".join(prose).strip():
+        pieces += _pieces("\n\n".join(prose), MAX_CHARS)
+    return pieces
+
+
 def chunk_document(
     doc: LoadedDocument, *, doc_id: str, source: str, content_hash: str, language: str
 ) -> list[Chunk]:
     chunks: list[Chunk] = []
     tags = tuple(str(t) for t in doc.meta.get("tags", ()))
     for section in _merge_small(doc.sections):
-        for piece in _pieces(section.text, MAX_CHARS):
+        for piece in _section_pieces(section):
             ordinal = len(chunks)
             digest = hashlib.sha1(piece.encode("utf-8")).hexdigest()[:10]
             chunks.append(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentLoadError, UnsupportedFileError
+from ingest import tables
 from ingest.intake import Limits, Refused, check_docx, decode_html, decode_text, read_limited
 from ingest.markdown import parse_markdown
 from ingest.model import LoadedDocument, Section
@@ -104,7 +105,9 @@ def _sections_from_elements(elements: Iterable[Any]) -> tuple[str | None, list[S
             path.append((depth, text))
             bare_heading = text
         else:
-            lines.append(text)
+            html = getattr(element.metadata, "text_as_html", None) if element.category == "Table" else None
+            table = tables.from_html(html) if html else None
+            lines.append(table or text)
             bare_heading = None
     if bare_heading is not None:
         lines.append(bare_heading)

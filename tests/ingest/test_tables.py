@@ -1,0 +1,112 @@
+"""Tables are read row by row: each row a passage carrying its column headers and the table's caption,
+in Markdown, HTML and DOCX alike — so a question naming the headers finds the row with the number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from ingest import tables
+from ingest.chunking import chunk_document
+from ingest.loaders import load
+from ingest.pipeline import sync
+from tests.core.helpers import collect, done_of
+
+GUIDE = """---
+title: Beloppsgränser
+---
+
+# Tröskelvärden
+
+Tröskelvärdena avgör vilka regler som gäller för en upphandling.
+
+Tröskelvärden för varor och tjänster:
+
+| Vem upphandlar | Euro | Kronor |
+|---|---:|---:|
+| Centrala upphandlande myndigheter | 143 000 | 1 546 202 |
+| Övriga upphandlande myndigheter | 221 000 | 2 389 585 |
+| Försörjningssektorerna | 443 000 | — |
+
+Värdena räknas om vartannat år.
+"""
+
+HTML = """<html><head><meta charset="utf-8"><title>Bidrag per län</title></head><body>
+<h1>Bidrag per län</h1><p>Så mycket får varje län:</p>
+<table><tr><th>Län</th><th>Belopp</th></tr>
+<tr><td>Blekinge län</td><td>2 206 225 kr</td></tr>
+<tr><td>Gotlands län</td><td>734 451 kr</td></tr></table>
+<p>Pengarna betalas ut i juni.</p></body></html>"""
+
+
+def texts(path: Path) -> list[str]:
+    doc = load(path)
+    return [
+        c.text for c in chunk_document(doc, doc_id="d", source=str(path), content_hash="h", language="sv")
+    ]
+
+
+def test_a_markdown_table_becomes_one_passage_a_row_under_its_headers_and_caption(tmp_path: Path) -> None:
+    path = tmp_path / "belopp.md"
+    path.write_text(GUIDE, encoding="utf-8")
+    chunks = texts(path)
+    assert chunks == [
+        "Tröskelvärdena avgör vilka regler som gäller för en upphandling.\n\nTröskelvärden för varor och tjänster:",
+        "Tröskelvärden för varor och tjänster\n"
+        "Vem upphandlar: Centrala upphandlande myndigheter; Euro: 143 000; Kronor: 1 546 202.",
+        "Tröskelvärden för varor och tjänster\n"
+        "Vem upphandlar: Övriga upphandlande myndigheter; Euro: 221 000; Kronor: 2 389 585.",
+        # An empty cell ("—") says nothing and is left out.
+        "Tröskelvärden för varor och tjänster\nVem upphandlar: Försörjningssektorerna; Euro: 443 000.",
+        "Värdena räknas om vartannat år.",
+    ]
+
+
+def test_html_and_docx_tables_are_read_the_same_way(tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    html = tmp_path / "bidrag.html"
+    html.write_text(HTML, encoding="utf-8")
+    assert "Så mycket får varje län\nLän: Blekinge län; Belopp: 2 206 225 kr." in texts(html)
+
+    document = docx.Document()
+    document.add_heading("Tröskelvärden", 1)
+    document.add_paragraph("Tröskelvärden för varor och tjänster:")
+    table = document.add_table(rows=3, cols=2)
+    for i, (who, amount) in enumerate(
+        [("Myndighet", "Kronor"), ("Centrala myndigheter", "1 546 202"), ("Övriga myndigheter", "2 389 585")]
+    ):
+        table.cell(i, 0).text, table.cell(i, 1).text = who, amount
+    document.add_paragraph("Värdena gäller i två år.")
+    document.save(str(tmp_path / "belopp.docx"))
+    assert "Tröskelvärden för varor och tjänster\nMyndighet: Övriga myndigheter; Kronor: 2 389 585." in texts(
+        tmp_path / "belopp.docx"
+    )
+
+
+def test_a_question_naming_the_headers_finds_the_row_with_the_amount(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "guides"
+    folder.mkdir()
+    (folder / "belopp.md").write_text(GUIDE, encoding="utf-8")
+    sync([folder], store)
+    done = done_of(
+        collect(
+            Assistant(settings, store=store),
+            "Vad är tröskelvärdet i kronor för övriga upphandlande myndigheter?",
+        )
+    )
+    assert not done.refused
+    # The row that answers, not the whole table with every other amount in it.
+    assert "2 389 585" in done.retrieved[0].text and "1 546 202" not in done.retrieved[0].text
+    assert "2 389 585" in done.answer
+
+
+def test_html_cells_spanning_columns_head_each_column_and_a_lone_pipe_line_is_prose() -> None:
+    html = "<table><tr><th colspan='2'>Belopp</th></tr><tr><td>Euro</td><td>143 000</td></tr></table>"
+    assert tables.from_html(html) == "| Belopp | Belopp |\n|---|---|\n| Euro | 143 000 |"
+    assert tables.split_blocks("Välj a | b som du vill.") == [("Välj a | b som du vill.", False)]
