@@ -167,6 +167,18 @@ class Review:
             for start, c in counts.items()
         ]
 
+    def questions_of(self, message_ids: list[str]) -> dict[str, str]:
+        """answer id → the question it answered, as logged (for the escalation queue)."""
+        if not message_ids:
+            return {}
+        with self._sessions() as session:
+            rows = session.execute(
+                select(QuestionLogRow.message_id, QuestionLogRow.question).where(
+                    QuestionLogRow.message_id.in_(message_ids)
+                )
+            )
+            return {str(m): q for m, q in rows if m}
+
     # --- gaps -----------------------------------------------------------------------------------
 
     def unanswered(self, limit: int = 5000) -> list[dict[str, Any]]:

@@ -16,6 +16,8 @@ import pytest
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.pipeline import sync
+from records import Answer, ConversationStore
+from records.slack import SlackStore
 from tests.admin.conftest import PASSWORD, make_tokens
 from tests.admin.pdf import text_pdf
 from tests.fakes import GUIDE, STATUTE
@@ -29,12 +31,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PDF_TITLE = "plogar"
 QUESTION = "Kan kommunen ställa krav på att plogbilarna drivs med el?"
 REFUSED = "Vad kostar en kaffe i Kiruna?"
+ESCALATED = "Hur räknar vi värdet av ett ramavtal?"
 
 
 @dataclass
 class Site:
     url: str
     settings: Settings
+
+
+def seed_escalation(settings: Settings) -> None:
+    """A question handed to an advisor from Slack, for the queue."""
+    conversations = ConversationStore.from_url(settings.sql_url)
+    try:
+        answer = Answer("Svar [1].", [], False, "extractive", "sv", "ramavtal", [])
+        exchange = conversations.record_exchange(None, ESCALATED, answer, channel="slack")
+        SlackStore(conversations.engine).open_escalation(
+            exchange.conversation_id,
+            exchange.message_id,
+            requested_by="U123",
+            thread_link="https://example.slack.com/archives/C1/p1",
+        )
+    finally:
+        conversations.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +72,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )
         assert sync([docs], ChunkStore(settings)).ok
         make_tokens(settings)
+        seed_escalation(settings)
         with LiveServer(create_app(settings)) as server:
             yield Site(server.url, settings)
 
@@ -189,6 +209,12 @@ def test_sign_in_upload_a_pdf_see_it_cited_then_disable_it(page: Any, site: Site
     assert page.locator("tbody tr").count() >= 1
     accessible(page, "bench")
 
+    page.goto(site.url + "/admin/escalations")
+    item = page.locator("[data-escalation]", has_text=ESCALATED)
+    item.locator("form[action$='/take'] button").click()
+    page.locator("[data-escalation]", has_text="tagen av anna").wait_for()
+    accessible(page, "escalations")
+
     page.goto(site.url + "/admin/language?to=en&next=/admin")
     page.get_by_role("heading", name="Documents", exact=True).wait_for()
     accessible(page, "documents-english")
@@ -201,7 +227,7 @@ def test_sign_in_upload_a_pdf_see_it_cited_then_disable_it(page: Any, site: Site
     page.get_by_role("button", name="Sign in").click()
     page.goto(site.url + "/admin/audit")
     actions = page.locator("tbody tr [scope=row]").all_inner_texts()
-    for step in ("session.sign_in", "document.upload", "document.disable", "gap.resolved"):
+    for step in ("session.sign_in", "document.upload", "document.disable", "gap.resolved", "escalation.take"):
         assert step in actions, (step, actions)
     assert (
         actions.index("gap.resolved") < actions.index("document.disable") < actions.index("document.upload")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.admin import api, pages, review
+from web.admin import api, escalations, pages, review
 from web.admin.deps import shutdown
 from web.admin.errors import install_admin_error_handlers
 
@@ -22,4 +22,5 @@ def install(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(review.router)
+    app.include_router(escalations.router)
     app.mount("/admin/static", StaticFiles(directory=pages.HERE / "static"), name="admin-static")

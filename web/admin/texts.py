@@ -192,6 +192,24 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "col_scores": {"sv": "Per sökväg", "en": "Per retriever"},
     "col_passage": {"sv": "Avsnitt", "en": "Passage"},
     "no_passages": {"sv": "Inga avsnitt hittades.", "en": "No passages found."},
+    # escalations
+    "nav_escalations": {"sv": "Eskaleringar", "en": "Escalations"},
+    "escalations_title": {"sv": "Frågor till en rådgivare", "en": "Questions for an advisor"},
+    "escalations_lead": {
+        "sv": "Frågor som skickats vidare från Slack med «Fråga en rådgivare».",
+        "en": "Questions handed on from Slack with «Ask an advisor».",
+    },
+    "esc_open": {"sv": "Öppen", "en": "Open"},
+    "esc_taken": {"sv": "Tagen", "en": "Taken"},
+    "esc_resolved": {"sv": "Löst", "en": "Resolved"},
+    "esc_requested_by": {"sv": "från", "en": "from"},
+    "esc_taken_by": {"sv": "tagen av", "en": "taken by"},
+    "esc_resolved_by": {"sv": "löst av", "en": "resolved by"},
+    "esc_thread": {"sv": "Öppna tråden", "en": "Open the thread"},
+    "esc_take": {"sv": "Ta frågan", "en": "Take it"},
+    "esc_note": {"sv": "Anteckning", "en": "Note"},
+    "esc_resolve": {"sv": "Markera som löst", "en": "Mark resolved"},
+    "esc_none": {"sv": "Inga frågor i kön.", "en": "No questions in the queue."},
     # audit
     "audit_title": {"sv": "Händelselogg", "en": "Audit log"},
     "audit_lead": {
