@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from assistant import analysis
 from assistant.embeddings import Embedder
-from assistant.errors import InvalidInputError
+from assistant.errors import AdvisorError, InvalidInputError, StoreUnavailableError
 from assistant.messages import message
 from assistant.settings import Settings
 from assistant.store import ChunkStore
@@ -348,10 +349,31 @@ def _ingest_file(
     chunks = chunk_document(doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language)
     meta = {**doc.meta, "url": doc.url, "language": doc_language, "format": path.suffix.lower()[1:]}
     stage(f"bäddar in {len(chunks)} avsnitt / embedding {len(chunks)} passages")
-    _upsert_reporting(store, (doc_id, source, doc.title, digest, chunks, meta), stage)
+    try:
+        _upsert_reporting(store, (doc_id, source, doc.title, digest, chunks, meta), stage)
+    except Exception as exc:
+        failure = _write_failure(exc)
+        if failure is exc:
+            raise
+        raise failure from exc
     flagged = sum(1 for c in chunks if c.flagged)
     return FileResult(
         source, "updated" if previous else "added", chunks=len(chunks), flagged=flagged, notes=notes
+    )
+
+
+def _write_failure(exc: Exception) -> Exception:
+    """A write the data dir refused (disk full, read-only) ends the run with one clear line: the
+    next file would fail the same way. The document stays journalled as pending, so the next run
+    (or opening the store) removes what was half written and indexes it again."""
+    from chromadb.errors import ChromaError
+
+    if isinstance(exc, AdvisorError) or not isinstance(exc, sqlite3.Error | OSError | ChromaError):
+        return exc
+    detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return StoreUnavailableError(
+        f"skrivningen misslyckades, är disken full eller skrivskyddad? / the write failed, is the disk "
+        f"full or read-only? ({detail})"
     )
 
 
