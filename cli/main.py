@@ -460,8 +460,11 @@ app.add_typer(db_app, name="db")
 def db_upgrade() -> None:
     """Bring the database's schema to the newest revision (``advisor serve`` also does on start)."""
     from records import upgrade_database
+    from records.retention import secure_sqlite_file
 
-    before, after = upgrade_database(get_settings().sql_url)
+    url = get_settings().sql_url
+    secure_sqlite_file(url)  # created owner-only, as `advisor serve` does
+    before, after = upgrade_database(url)
     if before == after:
         out.print(f"databasen är redan aktuell (revision {after})")
     else:

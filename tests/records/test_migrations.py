@@ -91,6 +91,8 @@ def test_advisor_db_upgrade_on_a_fresh_data_dir_and_on_a_legacy_database(
     fresh = runner.invoke(app, ["db", "upgrade"])
     assert fresh.exit_code == 0, fresh.output
     assert f"ingen → {records.head()}" in fresh.output
+    # Conversations hold what people typed: the file is the owner's alone, from its first byte.
+    assert (get_settings().data_dir / "app.sqlite3").stat().st_mode & 0o777 == 0o600
     again = runner.invoke(app, ["db", "upgrade"])
     assert "redan aktuell" in again.output
 

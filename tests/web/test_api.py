@@ -270,6 +270,7 @@ def test_health_reports_the_index_and_the_llm(client: TestClient, fake: FakeAssi
         "llm_model": "stub-chat",
         "detail": None,
         "slack": False,
+        "max_question_chars": 2000,
     }
     fake.info["llm_model"] = None
     assert client.get("/api/health").json()["llm"] is False
@@ -292,6 +293,7 @@ def test_health_is_503_with_a_reason_when_the_index_is_down(
         "detail": "Dokumentindexet går inte att nå just nu (connection refused). / "
         "The document index cannot be reached right now (connection refused).",
         "slack": False,
+        "max_question_chars": settings.max_question_chars,
     }
     fake.status_error = None
     assert client.get("/api/health").status_code == 200, "it recovers with the index"

@@ -306,7 +306,7 @@ def test_keyboard_alone_reaches_the_question_and_sends_it(page: Any, site: Site)
 
 @pytest.fixture
 def extractive_site(site: Site) -> Iterator[str]:
-    offline = site.settings.model_copy(update={"llm_provider": "none"})
+    offline = site.settings.model_copy(update={"llm_provider": "none", "max_question_chars": 120})
     with LiveServer(create_app(offline)) as server:
         yield server.url
 
@@ -319,6 +319,9 @@ def test_without_a_language_model_the_page_says_answers_are_excerpts(
     try:
         page.goto(extractive_site + "/")
         page.locator("#llm-notice").wait_for(state="visible")
+        # The text box follows the server's limit, not the page's default.
+        page.locator("#question").fill("Lång fråga " * 50)
+        assert len(page.locator("#question").input_value()) == 120
         ask(page, "När får man använda innovationspartnerskap?")
         answer = wait_for_answer(page)
         # Said once in the answer (its first line, the same in every channel), not again under it.

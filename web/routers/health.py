@@ -18,6 +18,9 @@ class HealthReport(Health):
     slack: bool = Field(
         default=False, description="Whether the Slack bot is on (bot token and signing secret set)."
     )
+    max_question_chars: int = Field(
+        description="The longest question the server takes; the page's text box stops there too."
+    )
 
 
 @router.get(
@@ -37,6 +40,7 @@ def health(assistant: AssistantDep, settings: SettingsDep) -> HealthReport | JSO
             llm=settings.llm_enabled,
             detail=text(exc.key, None, detail=exc.detail, **exc.params),
             slack=settings.slack_enabled,
+            max_question_chars=settings.max_question_chars,
         )
         return JSONResponse(report.model_dump(), status_code=503)
     return HealthReport(
@@ -48,4 +52,5 @@ def health(assistant: AssistantDep, settings: SettingsDep) -> HealthReport | JSO
         embedding_model=info.get("embedding_model"),
         llm_model=info.get("llm_model"),
         slack=settings.slack_enabled,
+        max_question_chars=settings.max_question_chars,
     )

@@ -762,6 +762,8 @@
       if (!res.ok) return;
       const health = await res.json();
       els.notice.hidden = health.llm !== false;
+      // The box stops where the server does, whatever the server is set to (index.html has the default).
+      if (Number.isInteger(health.max_question_chars)) els.question.maxLength = health.max_question_chars;
     } catch (_) { /* the notice is a nicety */ }
   }
 
