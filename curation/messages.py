@@ -32,6 +32,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "Lösenorden stämmer inte överens.",
         "en": "The passwords do not match.",
     },
+    "account_self": {
+        "sv": "Du kan inte stänga av ditt eget konto.",
+        "en": "You cannot disable your own account.",
+    },
     "not_authenticated": {
         "sv": "Logga in eller ange en giltig API-nyckel (Authorization: Bearer …).",
         "en": "Sign in or give a valid API token (Authorization: Bearer …).",

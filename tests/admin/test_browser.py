@@ -234,3 +234,6 @@ def test_sign_in_upload_a_pdf_see_it_cited_then_disable_it(page: Any, site: Site
     )
     shot(page, "audit")
     accessible(page, "audit")
+    page.goto(site.url + "/admin/accounts")
+    page.locator("[data-user=anna]").wait_for()
+    accessible(page, "accounts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.admin import api, escalations, pages, review
+from web.admin import accounts, api, escalations, pages, review
 from web.admin.deps import shutdown
 from web.admin.errors import install_admin_error_handlers
 
@@ -23,4 +23,5 @@ def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(review.router)
     app.include_router(escalations.router)
+    app.include_router(accounts.router)
     app.mount("/admin/static", StaticFiles(directory=pages.HERE / "static"), name="admin-static")

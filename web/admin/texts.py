@@ -210,6 +210,32 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "esc_note": {"sv": "Anteckning", "en": "Note"},
     "esc_resolve": {"sv": "Markera som löst", "en": "Mark resolved"},
     "esc_none": {"sv": "Inga frågor i kön.", "en": "No questions in the queue."},
+    # accounts
+    "nav_accounts": {"sv": "Konton", "en": "Accounts"},
+    "accounts_title": {"sv": "Konton", "en": "Accounts"},
+    "accounts_lead": {
+        "sv": "Rådgivare förvaltar dokumenten och granskar svaren; administratörer hanterar också konton.",
+        "en": "Advisors look after the documents and review answers; admins also manage accounts.",
+    },
+    "users_heading": {"sv": "Användare", "en": "Users"},
+    "role": {"sv": "Roll", "en": "Role"},
+    "role_admin": {"sv": "Administratör", "en": "Admin"},
+    "role_advisor": {"sv": "Rådgivare", "en": "Advisor"},
+    "role_procurer": {"sv": "Upphandlare", "en": "Procurer"},
+    "user_active": {"sv": "Aktiv", "en": "Active"},
+    "user_disabled": {"sv": "Avstängd", "en": "Disabled"},
+    "new_token": {"sv": "Ny API-nyckel", "en": "New API token"},
+    "token_for": {"sv": "Ny API-nyckel för", "en": "New API token for"},
+    "token_once": {
+        "sv": "Kopiera nyckeln nu. Den visas bara den här gången och sparas inte i klartext.",
+        "en": "Copy the token now. It is shown only this once and is not stored in clear.",
+    },
+    "add_user": {"sv": "Lägg till användare", "en": "Add a user"},
+    "repeat_password": {"sv": "Upprepa lösenordet", "en": "Repeat the password"},
+    "admins_only_accounts": {
+        "sv": "Konton hanteras bara av administratörer.",
+        "en": "Only admins manage accounts.",
+    },
     # audit
     "audit_title": {"sv": "Händelselogg", "en": "Audit log"},
     "audit_lead": {
