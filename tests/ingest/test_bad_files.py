@@ -235,3 +235,28 @@ def test_ingest_file_reports_a_refusal_and_writes_nothing(store: ChunkStore, tmp
     assert result.status == "failed" and result.reason and "program" in result.reason
     assert store.counts() == (0, 0)
     assert sorted(os.listdir(tmp_path)) == ["data", "x.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../x.md", "x.md"),
+        ("..\\..\\windows\\x.md", "x.md"),
+        ("/etc/passwd", "passwd"),
+        (".env", "env"),
+        ("rapport\x00.pdf", "rapport.pdf"),
+        ("vägledning.docx", "vägledning.docx"),
+    ],
+)
+def test_a_name_from_outside_keeps_only_its_last_part(name: str, expected: str) -> None:
+    from ingest.intake import safe_name
+
+    assert safe_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["..", "../", "", "  ", "/"])
+def test_a_name_with_nothing_left_is_refused(name: str) -> None:
+    from ingest.intake import Refused, safe_name
+
+    with pytest.raises(Refused, match="ogiltigt filnamn"):
+        safe_name(name)
