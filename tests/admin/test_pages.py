@@ -231,3 +231,24 @@ def test_a_document_is_indexed_again_from_the_page(client: TestClient) -> None:
         f"/admin/documents/{doc['id']}/reindex", data={"csrf": "fel"}, follow_redirects=False
     )
     assert "csrf_failed" in refused.headers["location"]
+
+
+def test_signing_in_again_ends_the_session_before(client: TestClient) -> None:
+    signed_in(client)
+    before = client.cookies["advisor_session"]
+    assert sign_in(client).status_code == 303
+    assert client.cookies["advisor_session"] != before
+    assert client.app.state.accounts.session_user(before) is None
+
+
+def test_the_documents_page_resumes_uploads_a_stopped_server_left(client: TestClient) -> None:
+    import io
+
+    signed_in(client)
+    documents = client.app.state.documents
+    client.app.state.ingest_worker.stop()
+    client.app.state.ingest_worker = None
+    left = documents.accept("plogar.md", io.BytesIO(NOTE.encode()), "anna")
+    assert documents.uploads.get(left.id).status == "queued"
+    client.get("/admin")
+    assert wait_final(client, left.id, {})["status"] == "indexed"

@@ -161,6 +161,7 @@ def login(
     accounts.audit(user.name, "session.sign_in")
     response = RedirectResponse(_local(next), status_code=303)
     response.delete_cookie(LOGIN_COOKIE, path="/")
+    end_session(request, response)  # a session this browser had before is not carried over
     start_session(request, response, user)
     return response
 
@@ -189,6 +190,7 @@ def switch_language(request: Request, to: str = "sv", next: str = "/admin") -> R
 def documents_page(request: Request, done: str | None = None, uploads: str | None = None) -> HTMLResponse:
     signed = advisor(request)
     documents = get_documents(request)
+    get_worker(request)  # started with the first page, so uploads a stopped server left go on
     listed = [d for d in documents.all() if d.get("enabled") is not None]
     followed = []
     for upload_id in filter(None, (uploads or "").split(",")[:50]):
