@@ -27,8 +27,8 @@ from rich.table import Table
 from assistant.errors import AdvisorError, InvalidInputError
 from assistant.messages import message
 from assistant.settings import Settings, get_settings
+from cli.documents import register as register_advisors_area
 from cli.records import records_app
-from cli.users import tokens_app, users_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Innovation procurement advisor.")
 out = Console()
@@ -447,8 +447,7 @@ async def _first_token_over_http(assistant: Any, questions: list[str]) -> list[f
     return timings
 
 
-app.add_typer(users_app, name="users")
-app.add_typer(tokens_app, name="tokens")
+register_advisors_area(app)  # users, tokens, documents, gaps
 app.add_typer(records_app, name="records")
 
 db_app = typer.Typer(no_args_is_help=True, help="The records database (conversations, feedback, log).")
