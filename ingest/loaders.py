@@ -7,6 +7,7 @@ go through unstructured with Swedish settings; Markdown has its own structure-aw
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from ingest.intake import Limits, Refused, check_docx, decode_html, decode_text,
 from ingest.markdown import parse_markdown
 from ingest.model import LoadedDocument, Section
 from ingest.offline import prepare_unstructured
-from ingest.screening import hidden_html_text
+from ingest.screening import hidden_docx_text, hidden_html_text
 
 UNSTRUCTURED_LANGUAGES = ["swe", "eng"]
 
@@ -151,7 +152,11 @@ def load_docx(path: Path, limits: Limits) -> LoadedDocument:
     from unstructured.partition.docx import partition_docx
 
     check_docx(path, limits)  # never hand a bomb to the unpacker
-    return _load_with_unstructured(path, partition_docx, filename=str(path))
+    doc = _load_with_unstructured(path, partition_docx, filename=str(path))
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("word/document.xml").decode("utf-8", errors="replace")
+    _flag_hidden(doc, hidden_docx_text(xml))
+    return doc
 
 
 def load_text(path: Path, limits: Limits) -> LoadedDocument:

@@ -148,3 +148,24 @@ def hidden_html_text(html: str) -> list[str]:
     except (AssertionError, ValueError):  # malformed markup: what was collected so far stands
         pass
     return [t for t in parser.hidden if len(t) >= 12]
+
+
+_DOCX_RUN = re.compile(r"<w:r[ >].*?</w:r>", re.DOTALL)
+_DOCX_HIDDEN = re.compile(r"<w:vanish(?:\s*/>|\s+w:val=\"(?:true|1|on)\"\s*/>)|<w:color\s+w:val=\"FFFFFF\"")
+_DOCX_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+
+
+def hidden_docx_text(document_xml: str) -> list[str]:
+    """Text in Word runs a reader does not see: marked hidden (``w:vanish``) or white."""
+    runs: list[str] = []
+    current: list[str] = []
+    for run in _DOCX_RUN.finditer(document_xml):
+        xml = run.group(0)
+        if _DOCX_HIDDEN.search(xml):
+            current.append("".join(_DOCX_TEXT.findall(xml)))
+        elif current:
+            runs.append(" ".join("".join(current).split()))
+            current = []
+    if current:
+        runs.append(" ".join("".join(current).split()))
+    return [r for r in runs if len(r) >= 12]
