@@ -130,6 +130,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     # Largest file an advisor may upload (MB); a larger one is refused while it is received.
     upload_max_mb: int = Field(default=50, ge=1)
+    # The chat is public by default; on, it takes any signed-in account (procurers too) or API token.
+    chat_requires_sign_in: bool = False
 
     @property
     def chroma_dir(self) -> Path:

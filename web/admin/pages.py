@@ -130,6 +130,8 @@ def _login_form(
 
 def _local(path: str) -> str:
     """Only a path on this site is followed after sign-in (no open redirect)."""
+    if path == "/":  # the chat, when it requires sign-in
+        return path
     return path if path.startswith("/admin") and "//" not in path and "\\" not in path else "/admin"
 
 
