@@ -36,6 +36,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "Du kan inte stänga av ditt eget konto.",
         "en": "You cannot disable your own account.",
     },
+    "vocabulary_invalid": {
+        "sv": "Texten kunde inte sparas: {detail}",
+        "en": "The text could not be saved: {detail}",
+    },
     "not_authenticated": {
         "sv": "Logga in eller ange en giltig API-nyckel (Authorization: Bearer …).",
         "en": "Sign in or give a valid API token (Authorization: Bearer …).",

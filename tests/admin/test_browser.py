@@ -209,6 +209,10 @@ def test_sign_in_upload_a_pdf_see_it_cited_then_disable_it(page: Any, site: Site
     assert page.locator("tbody tr").count() >= 1
     accessible(page, "bench")
 
+    page.goto(site.url + "/admin/vocabulary?kind=synonyms")
+    page.locator("#content").wait_for()
+    accessible(page, "vocabulary")
+
     page.goto(site.url + "/admin/escalations")
     item = page.locator("[data-escalation]", has_text=ESCALATED)
     item.locator("form[action$='/take'] button").click()

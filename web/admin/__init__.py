@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware import Middleware
 
-from web.admin import accounts, api, escalations, pages, review
+from web.admin import accounts, api, escalations, pages, review, vocabulary
 from web.admin.chat_gate import ChatSignIn
 from web.admin.deps import shutdown
 from web.admin.errors import install_admin_error_handlers
@@ -26,6 +26,7 @@ def install(app: FastAPI) -> None:
     app.include_router(review.router)
     app.include_router(escalations.router)
     app.include_router(accounts.router)
+    app.include_router(vocabulary.router)
     # Innermost (after the host, body and header guards), and only at work when the chat requires
     # sign-in (ADVISOR_CHAT_REQUIRES_SIGN_IN).
     app.user_middleware.append(Middleware(ChatSignIn))

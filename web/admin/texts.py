@@ -236,6 +236,22 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "sv": "Konton hanteras bara av administratörer.",
         "en": "Only admins manage accounts.",
     },
+    # vocabulary
+    "nav_vocabulary": {"sv": "Ordlistor", "en": "Word lists"},
+    "vocabulary_title": {"sv": "Ordlista och synonymer", "en": "Glossary and synonyms"},
+    "vocabulary_lead": {
+        "sv": "Ordlistan översätter engelska frågor till svenska söktermer; synonymgrupperna låter vardagsord hitta lagens ord. En ändring gäller från nästa fråga, och den förra versionen sparas.",
+        "en": "The glossary turns English questions into Swedish search terms; the synonym groups let everyday words find the law's words. A change applies from the next question, and the previous version is kept.",
+    },
+    "vocabulary_glossary": {"sv": "Ordlista (engelska → svenska)", "en": "Glossary (English → Swedish)"},
+    "vocabulary_synonyms": {"sv": "Synonymgrupper", "en": "Synonym groups"},
+    "vocabulary_saved": {
+        "sv": "Sparat. Ändringen gäller från nästa fråga.",
+        "en": "Saved. The change applies from the next question.",
+    },
+    "vocabulary_versions": {"sv": "Tidigare versioner", "en": "Earlier versions"},
+    "vocabulary_replaced_by": {"sv": "ersatt av", "en": "replaced by"},
+    "vocabulary_no_versions": {"sv": "Inga tidigare versioner.", "en": "No earlier versions."},
     # audit
     "audit_title": {"sv": "Händelselogg", "en": "Audit log"},
     "audit_lead": {
