@@ -52,6 +52,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "CSRF-token saknas eller stämmer inte (X-CSRF-Token); ladda om sidan.",
         "en": "The CSRF token is missing or wrong (X-CSRF-Token); reload the page.",
     },
+    "entry_not_found": {
+        "sv": "Posten finns inte.",
+        "en": "The entry does not exist.",
+    },
+    "admins_only": {
+        "sv": "Bara administratörer får se det här.",
+        "en": "Only admins may see this.",
+    },
     "document_not_found": {
         "sv": "Dokumentet finns inte.",
         "en": "The document does not exist.",

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware import Middleware
 
-from web.admin import accounts, api, escalations, pages, review, vocabulary
+from web.admin import accounts, api, escalations, pages, review, review_api, vocabulary
 from web.admin.chat_gate import ChatSignIn
 from web.admin.deps import shutdown
 from web.admin.errors import install_admin_error_handlers
@@ -22,6 +22,7 @@ def install(app: FastAPI) -> None:
     install_admin_error_handlers(app)
     app.add_exception_handler(pages.SignInNeeded, pages.sign_in_redirect)
     app.include_router(api.router)
+    app.include_router(review_api.router)
     app.include_router(pages.router)
     app.include_router(review.router)
     app.include_router(escalations.router)

@@ -84,6 +84,7 @@ def shutdown(app: FastAPI) -> None:
             held.dispose()
 
 
+ReviewDep = Annotated[Review, Depends(get_review)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 DocumentsDep = Annotated[Documents, Depends(get_documents)]
 WorkerDep = Annotated[IngestWorker, Depends(get_worker)]

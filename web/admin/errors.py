@@ -15,6 +15,8 @@ from records.accounts import AccountError
 STATUS_BY_KEY = {
     "not_authenticated": status.HTTP_401_UNAUTHORIZED,
     "forbidden": status.HTTP_403_FORBIDDEN,
+    "admins_only": status.HTTP_403_FORBIDDEN,
+    "entry_not_found": status.HTTP_404_NOT_FOUND,
     "csrf": status.HTTP_403_FORBIDDEN,
     "too_many_files": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "document_not_found": status.HTTP_404_NOT_FOUND,
