@@ -68,6 +68,12 @@ class Bad:
     limits: tuple[tuple[str, object], ...] = ()
 
 
+def _link_out(path: Path) -> None:
+    outside = path.parent.parent / "hemlig.md"
+    outside.write_text(GOOD, encoding="utf-8")
+    path.symlink_to(outside)
+
+
 def _bomb(path: Path) -> None:
     # 3 MB of one byte compresses to a few KB; the configured limit is 1 MB.
     parts = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document>" + b"A" * 3_000_000}
@@ -76,7 +82,7 @@ def _bomb(path: Path) -> None:
 
 CASES = [
     Bad("symlink_loop", "loop.md", _symlink("loop.md"), "slinga"),
-    Bad("symlink_outside", "ute.md", _symlink("/etc/hostname"), "utanför mappen"),
+    Bad("symlink_outside", "ute.md", _link_out, "utanför mappen"),
     Bad("dangling_symlink", "borta.md", _symlink("finns-inte.md"), "inte finns"),
     Bad("empty_md", "tom.md", b"", "filen är tom"),
     Bad("front_matter_only_md", "bara-huvud.md", "---\ntitle: Bara huvud\n---\n", "ingen text"),
@@ -125,13 +131,13 @@ def test_a_bad_file_is_refused_in_one_line_and_the_good_one_indexed(
 ) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "bra.md").write_text(GOOD, encoding="utf-8")
+    (folder / "zz-bra.md").write_text(GOOD, encoding="utf-8")
     _write(case, folder / case.filename)
     # In this process: the refusals are the intake's and the loaders'; test_isolation covers the child.
     configured = settings.model_copy(update={"ingest_isolation": "none", **dict(case.limits)})
     store = ChunkStore(configured, embedder=HashEmbedder())
     report = sync([folder], store)
-    assert [Path(s).name for s in report.added] == ["bra.md"]
+    assert [Path(s).name for s in report.added] == ["zz-bra.md"]
     assert len(report.failed) == 1, report.failed
     name, reason = report.failed[0]
     assert Path(name).name == case.filename
