@@ -136,6 +136,9 @@ def _ingest(
                 if status in FINAL:
                     progress.advance(task)
                 progress.update(task, current=f"{name} ({status})")
+                if not quiet and not err.is_terminal and "/" in status.split(" / ")[0]:
+                    # No live bar in a log: a long document's embedding still shows how far it is.
+                    err.print(f"… {name}: {status}", markup=False, soft_wrap=True, highlight=False)
 
             for batch, batch_prune in batches:
                 report.merge(sync(batch, store, prune=batch_prune, progress=step, on_discovered=discovered))

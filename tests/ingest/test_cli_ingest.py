@@ -78,3 +78,25 @@ def test_the_output_does_not_wrap_in_a_pipe(tmp_path: Path) -> None:
     assert len(failed) == 1 and failed[0].endswith(
         "ett program, inte .pdf / the content is executable, not .pdf"
     )
+
+
+def test_a_long_document_shows_its_embedding_progress_in_a_log(
+    stub_embeddings: LLMStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "EMBED_SLICE", 2)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    sections = "".join(
+        f"\n\n## Del {i}\n\n" + f"Avsnitt {i} om upphandling och avtal. " * 8 for i in range(5)
+    )
+    (folder / "lang.md").write_text(f"# Lång{sections}\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.stderr.splitlines() if line.startswith("…")]
+    assert [line.split(" / ")[0] for line in progress] == [
+        "… lang.md: bäddar in 2/5 avsnitt",
+        "… lang.md: bäddar in 4/5 avsnitt",
+        "… lang.md: bäddar in 5/5 avsnitt",
+    ]
