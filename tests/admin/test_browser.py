@@ -178,6 +178,10 @@ def test_sign_in_upload_a_pdf_see_it_cited_then_disable_it(page: Any, site: Site
     page.get_by_text("Dokumentet är avstängt.").wait_for()
     assert "Avstängt" in page.locator("tbody tr", has_text=PDF_TITLE).inner_text()
     shot(page, "disabled")
+    page.locator("tbody tr", has_text=PDF_TITLE).get_by_role("link", name=PDF_TITLE, exact=True).click()
+    page.locator(".chunk").first.wait_for()
+    assert "plogbilarna drivs med el" in page.locator(".chunk__text").first.inner_text()
+    accessible(page, "document")
 
     assert PDF_TITLE not in sources_after_asking(page, site, QUESTION)
 

@@ -252,3 +252,22 @@ def test_the_documents_page_resumes_uploads_a_stopped_server_left(client: TestCl
     assert documents.uploads.get(left.id).status == "queued"
     client.get("/admin")
     assert wait_final(client, left.id, {})["status"] == "indexed"
+
+
+def test_a_documents_page_shows_its_chunks_and_edits_title_and_tags(client: TestClient) -> None:
+    csrf = signed_in(client)
+    listed = client.get("/api/documents").json()["documents"]
+    statute = next(d for d in listed if d["title"] == "Lag om offentlig upphandling (LOU)")
+    page = client.get(f"/admin/documents/{statute['id']}").text
+    assert "LOU 6 kap. 31 a §" in page and "Myndigheten får avsluta partnerskapet" in page
+    assert page.count('class="chunk"') == statute["chunks"]
+    response = client.post(
+        f"/admin/documents/{statute['id']}/edit",
+        data={"csrf": csrf, "title": "LOU", "tags": "lag, upphandling"},
+    )
+    assert response.status_code == 200 and "Sparat." in response.text
+    after = client.get(f"/api/documents/{statute['id']}").json()
+    assert after["title"] == "LOU" and after["tags"] == ["lag", "upphandling"]
+    client.post(f"/admin/documents/{statute['id']}/edit", data={"csrf": "fel", "title": "Annat"})
+    assert client.get(f"/api/documents/{statute['id']}").json()["title"] == "LOU"
+    assert client.get("/admin/documents/okänd").status_code == 404

@@ -244,6 +244,46 @@ def set_enabled(
     return _back("done_enabled" if enabled else "done_disabled")
 
 
+@router.get("/documents/{doc_id}")
+def document_page(request: Request, doc_id: str, done: str | None = None) -> HTMLResponse:
+    signed = advisor(request)
+    documents = get_documents(request)
+    try:
+        document = documents.get(doc_id)
+        chunks = documents.chunks(doc_id)
+    except DocumentError:
+        return render(
+            request, "message.html", status_code=404, user=signed.user, csrf=signed.csrf, key="not_found"
+        )
+    return render(
+        request,
+        "document.html",
+        active="documents",
+        user=signed.user,
+        csrf=signed.csrf,
+        d=document,
+        chunks=chunks,
+        done=done == "1",
+    )
+
+
+@router.post("/documents/{doc_id}/edit")
+def edit(
+    request: Request,
+    doc_id: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    title: Annotated[str, Form(min_length=1, max_length=300)],
+    tags: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    signed = checked(request, csrf)
+    words = [t.strip() for t in tags.split(",") if t.strip()][:50]
+    try:
+        get_documents(request).update(doc_id, signed.user.name, title=title.strip(), tags=words)
+    except DocumentError:
+        return _back()
+    return RedirectResponse(f"/admin/documents/{doc_id}?done=1", status_code=303)
+
+
 @router.post("/documents/{doc_id}/reindex")
 def reindex(request: Request, doc_id: str, csrf: Annotated[str, Form(max_length=100)]) -> Response:
     signed = checked(request, csrf)

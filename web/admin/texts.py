@@ -95,6 +95,18 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "status_indexed": {"sv": "Indexerad", "en": "Indexed"},
     "status_failed": {"sv": "Misslyckades", "en": "Failed"},
     "status_unchanged": {"sv": "Oförändrad", "en": "Unchanged"},
+    # one document
+    "back_to_documents": {"sv": "Tillbaka till dokumenten", "en": "Back to the documents"},
+    "edit_heading": {"sv": "Titel och taggar", "en": "Title and tags"},
+    "tags_label": {"sv": "Taggar (kommaseparerade)", "en": "Tags (comma-separated)"},
+    "chunks_heading": {
+        "sv": "Avsnitten så som assistenten ser dem",
+        "en": "The passages as the assistant sees them",
+    },
+    "page_short": {"sv": "s.", "en": "p."},
+    "flagged": {"sv": "Flaggat vid indexering, citeras aldrig", "en": "Flagged at indexing, never quoted"},
+    "d_language_format": {"sv": "Språk och format", "en": "Language and format"},
+    "d_url": {"sv": "Publicerad på", "en": "Published at"},
     # navigation
     "nav_review": {"sv": "Granskning", "en": "Review"},
     "nav_gaps": {"sv": "Luckor", "en": "Gaps"},
