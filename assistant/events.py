@@ -29,6 +29,10 @@ class Done:
     # and the time it took: what an evaluation scores, so it measures the path a user's question takes.
     retrieved: list[Passage] = field(default_factory=list)
     retrieval_ms: float | None = None
+    # For the advisors' review: the evidence score the refusal rule read, and how the question ended:
+    # "answered", "no_evidence" (the gate or the model declined) or "injection".
+    evidence: float | None = None
+    outcome: str = "answered"
 
 
 @dataclass(frozen=True)

@@ -256,7 +256,8 @@ class Assistant:
         text = message(key, language)
         yield Token(text)
         yield Sources([])
-        yield _done(True, self.mode, text, language, query, found)
+        outcome = "injection" if key == "injection" else "no_evidence"
+        yield _done(True, self.mode, text, language, query, found, outcome)
 
     async def _extractive(self, found: Retrieval, language: str) -> AsyncIterator[Event]:
         passages = found.shown
@@ -398,7 +399,15 @@ def _planted(passage: Passage) -> bool:
     return planted_instruction(chunk.text, host_of(chunk.url) or host_of(chunk.source)) is not None
 
 
-def _done(refused: bool, mode: str, answer: str, language: str, query: str, found: Retrieval | None) -> Done:
+def _done(
+    refused: bool,
+    mode: str,
+    answer: str,
+    language: str,
+    query: str,
+    found: Retrieval | None,
+    outcome: str = "answered",
+) -> Done:
     return Done(
         refused=refused,
         mode=mode,
@@ -408,6 +417,8 @@ def _done(refused: bool, mode: str, answer: str, language: str, query: str, foun
         top_chunk_ids=[p.chunk.id for p in found.shown] if found else [],
         retrieved=list(found.passages) if found else [],
         retrieval_ms=round(found.ms, 1) if found else None,
+        evidence=round(found.coverage, 3) if found else None,
+        outcome=outcome,
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from assistant.events import Done
 from assistant.privacy import introduced_names, mask
 from assistant.types import Turn
 from records.database import build_engine
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 # (conversation_id, position) and a retry, and on PostgreSQL by locking the conversation's row.
 _STRIPES = tuple(threading.Lock() for _ in range(64))
 _ATTEMPTS = 8
+REVIEW_PASSAGES = 10  # passages kept per logged question for the advisors' review
 
 
 def _serialised(conversation_id: str | None) -> AbstractContextManager[object]:
@@ -69,7 +71,7 @@ class Exchange:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the core said, as the chat router hands it over for storage."""
+    """What the core said, as an adapter hands it over for storage."""
 
     text: str
     citations: list[dict[str, Any]]
@@ -78,6 +80,34 @@ class Answer:
     language: str
     query: str
     top_chunk_ids: list[str]
+    # For the advisors' review (see QuestionLogRow): the evidence score, the passages retrieved with
+    # their scores, those cited, the time from question to answer, and how it ended.
+    evidence: float | None = None
+    passages: list[dict[str, Any]] | None = None
+    cited_ids: list[str] | None = None
+    elapsed_ms: int | None = None
+    outcome: str | None = None
+
+    @classmethod
+    def of(cls, done: Done, citations: list[dict[str, Any]], elapsed_ms: int | None = None) -> Answer:
+        """The core's ``Done`` event and the citations shown with it, as stored — one rule for every
+        channel."""
+        return cls(
+            text=done.answer,
+            citations=citations,
+            refused=done.refused,
+            mode=done.mode,
+            language=done.language,
+            query=done.query,
+            top_chunk_ids=list(done.top_chunk_ids),
+            evidence=done.evidence,
+            passages=[
+                {"id": p.chunk.id, "score": round(p.score, 4)} for p in done.retrieved[:REVIEW_PASSAGES]
+            ],
+            cited_ids=[str(c["chunk_id"]) for c in citations if c.get("chunk_id")],
+            elapsed_ms=elapsed_ms,
+            outcome=done.outcome,
+        )
 
 
 class ConversationStore:
@@ -177,6 +207,12 @@ class ConversationStore:
                     "mode": r.mode,
                     "top_chunk_ids": list(r.top_chunk_ids or []),
                     "created_at": _iso(r.created_at),
+                    "channel": r.channel,
+                    "evidence": r.evidence,
+                    "passages": list(r.passages or []),
+                    "cited_ids": list(r.cited_ids or []),
+                    "elapsed_ms": r.elapsed_ms,
+                    "outcome": r.outcome,
                 }
                 for r in rows
             ]
@@ -258,6 +294,12 @@ class ConversationStore:
                     refused=answer.refused,
                     mode=answer.mode,
                     top_chunk_ids=list(answer.top_chunk_ids),
+                    channel=channel,
+                    evidence=answer.evidence,
+                    passages=answer.passages,
+                    cited_ids=answer.cited_ids,
+                    elapsed_ms=answer.elapsed_ms,
+                    outcome=answer.outcome,
                 )
             )
             return Exchange(conversation_id=convo.id, message_id=replied.id)

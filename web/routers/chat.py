@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
@@ -128,6 +129,7 @@ async def _answer(
     # Whether a question is acceptable (not empty, not too long) is the core's rule; it says so in
     # its first event. Waiting for that event costs nothing a user sees, since nothing could be shown
     # before it, and lets a refused question get an HTTP status the page gives back to be edited.
+    started = time.perf_counter()
     events = assistant.answer(question, history=history, language=body.language)
     try:
         first = await anext(events, None)
@@ -146,6 +148,7 @@ async def _answer(
         question=question,
         conversation_id=body.conversation_id,
         language=body.language or settings.default_language,
+        started=started,
     )
     return EventStreamResponse(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -159,6 +162,7 @@ async def _translate(
     question: str,
     conversation_id: str | None,
     language: str,
+    started: float,
 ) -> AsyncIterator[str]:
     citations: list[dict[str, Any]] = []
     event = first
@@ -173,15 +177,7 @@ async def _translate(
                 citations = [c.as_dict() for c in event.citations]
                 yield sse("sources", citations)
             elif isinstance(event, Done):
-                answer = Answer(
-                    text=event.answer,
-                    citations=citations,
-                    refused=event.refused,
-                    mode=event.mode,
-                    language=event.language,
-                    query=event.query,
-                    top_chunk_ids=list(event.top_chunk_ids),
-                )
+                answer = Answer.of(event, citations, round((time.perf_counter() - started) * 1000))
                 exchange = await run_in_threadpool(
                     conversations.record_exchange, conversation_id, question, answer
                 )

@@ -288,22 +288,14 @@ class SlackBot:
             log.exception("slack: the assistant could not be built")
             return Outcome(problem=_both("internal"))
         citations: list[dict[str, Any]] = []
+        started = time.perf_counter()
         try:
             async for event in events:
                 if isinstance(event, Sources):
                     citations = [c.as_dict() for c in event.citations]
                 elif isinstance(event, Done):
-                    return Outcome(
-                        answer=Answer(
-                            text=event.answer,
-                            citations=citations,
-                            refused=event.refused,
-                            mode=event.mode,
-                            language=event.language,
-                            query=event.query,
-                            top_chunk_ids=list(event.top_chunk_ids),
-                        )
-                    )
+                    elapsed_ms = round((time.perf_counter() - started) * 1000)
+                    return Outcome(answer=Answer.of(event, citations, elapsed_ms))
                 elif isinstance(event, Error):
                     if STATUS_BY_KEY.get(event.key, 500) >= 500:
                         log.warning("slack: the core failed: %s", event.key)
