@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     # Files in one upload (the advisors' area), each held to the limits above.
     max_upload_files: int = Field(default=20, ge=1)
 
+    # Operations: Prometheus metrics at /metrics (off by default; with a token, scrapes must send it).
+    metrics_enabled: bool = False
+    metrics_token: SecretStr | None = None
+
     # Advisors' area (accounts, sessions, uploads): settings go here.
     # How long a sign-in lasts; log-in failures allowed per name and per address in the window.
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)

@@ -15,6 +15,7 @@ from assistant.settings import Settings, get_settings
 from ingest.offline import opt_out_of_network
 from web import admin
 from web.errors import install_error_handlers
+from web.metrics import install_metrics
 from web.middleware import install_guards
 from web.routers import chat, conversations, feedback, health, page, search
 from web.slack import mount_slack, slack_running
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.conversations = None
     install_error_handlers(app)
     install_guards(app)  # security headers, Host check, body size, rate limits, answer slots
+    install_metrics(app)  # outermost when on, so refusals by the guards are counted too
     for module in (chat, search, feedback, conversations, health, page):
         app.include_router(module.router)
     admin.install(app)

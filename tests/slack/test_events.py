@@ -52,6 +52,11 @@ def test_a_mention_is_answered_once_in_its_thread_with_its_sources(
     assert [m["role"] for m in conversation["messages"]] == ["user", "assistant"]
     assert conversation["messages"][1]["id"] == ids["m"]
     assert conversation["messages"][1]["citations"][0]["page"] == 4
+    # And counted for the operators' metrics under its channel.
+    counted = app.state.metrics.registry.get_sample_value(
+        "advisor_answers_total", {"channel": "slack", "mode": "llm", "outcome": "answered"}
+    )
+    assert counted == 1.0
 
 
 @pytest.mark.parametrize(

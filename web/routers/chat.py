@@ -25,6 +25,7 @@ from assistant.events import Done, Error, Event, Sources, Token
 from records import Answer, ConversationStore
 from web.deps import AssistantDep, ConversationsDep, SettingsDep
 from web.errors import STATUS_BY_KEY, UserError, error_responses, text
+from web.metrics import observe_answer
 from web.middleware import Busy, ClientLeft, answer_slots
 from web.schemas import SSE_EVENT_SCHEMA, ChatRequest
 
@@ -181,6 +182,7 @@ async def _translate(
                 exchange = await run_in_threadpool(
                     conversations.record_exchange, conversation_id, question, answer
                 )
+                observe_answer(request.app, answer, "web")
                 yield sse(
                     "done",
                     {

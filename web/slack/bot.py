@@ -61,9 +61,11 @@ class SlackBot:
         *,
         assistant: Callable[[], Any],
         conversations: Callable[[], ConversationStore],
+        on_answer: Callable[[Answer], None] | None = None,
     ) -> None:
         assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
         self.settings = settings
+        self._on_answer = on_answer  # the operators' metrics hear of each stored answer
         self._assistant = assistant
         self._conversations = conversations
         self._slack_store: SlackStore | None = None
@@ -224,6 +226,7 @@ class SlackBot:
             exchange = await asyncio.to_thread(
                 conversations.record_exchange, conversation_id, question, outcome.answer, channel="slack"
             )
+            self._answered(outcome.answer)
             if conversation_id is None:
                 await asyncio.to_thread(slack.link_thread, team, channel, root, exchange.conversation_id)
             view = _view(outcome.answer, exchange.conversation_id, exchange.message_id)
@@ -265,6 +268,7 @@ class SlackBot:
         exchange = await asyncio.to_thread(
             conversations.record_exchange, None, question, outcome.answer, channel="slack"
         )
+        self._answered(outcome.answer)
         view = _view(outcome.answer, exchange.conversation_id, exchange.message_id)
         await respond_safely(
             respond,
@@ -278,6 +282,10 @@ class SlackBot:
             exchange.message_id,
             outcome.answer.refused,
         )
+
+    def _answered(self, answer: Answer) -> None:
+        if self._on_answer is not None:
+            self._on_answer(answer)
 
     async def ask(self, question: str, history: list[Turn]) -> Outcome:
         """Run the core to the end; its answer, or the one-line message the asker gets instead."""

@@ -14,6 +14,7 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from records import ConversationStore
 from web.deps import get_assistant, get_conversations
+from web.metrics import observe_answer
 from web.slack.bot import SlackBot
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,12 @@ def mount_slack(app: FastAPI) -> SlackBot:
     def conversations() -> ConversationStore:
         return get_conversations(state_request)
 
-    bot = SlackBot(app.state.settings, assistant=assistant, conversations=conversations)
+    bot = SlackBot(
+        app.state.settings,
+        assistant=assistant,
+        conversations=conversations,
+        on_answer=lambda answer: observe_answer(app, answer, "slack"),
+    )
     app.state.slack = bot
     handler = AsyncSlackRequestHandler(bot.app)
 
