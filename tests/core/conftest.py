@@ -37,3 +37,14 @@ def llm_settings(settings: Settings, llm: LLMStub) -> Settings:
 def online(store: ChunkStore, docs: Path, llm_settings: Settings) -> Assistant:
     sync([docs], store)
     return Assistant(llm_settings, store=store)
+
+
+@pytest.fixture
+def stub_embeddings(monkeypatch: pytest.MonkeyPatch) -> Iterator[LLMStub]:
+    """The CLI as a user runs it (settings from the environment), with the stub's embeddings and no LLM."""
+    with LLMStub() as stub:
+        monkeypatch.setenv("ADVISOR_EMBEDDING_PROVIDER", "openai")
+        monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "stub-embed")
+        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+        monkeypatch.setenv("ADVISOR_LLM_PROVIDER", "none")
+        yield stub

@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from assistant.settings import get_settings
@@ -16,16 +15,6 @@ from tests.support.llm_stub import LLMStub
 
 runner = CliRunner()
 QUESTION = "Hur går en förfrågan om information till?"
-
-
-@pytest.fixture
-def stub_embeddings(monkeypatch: pytest.MonkeyPatch) -> LLMStub:
-    with LLMStub() as stub:
-        monkeypatch.setenv("ADVISOR_EMBEDDING_PROVIDER", "openai")
-        monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "stub-embed")
-        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
-        monkeypatch.setenv("ADVISOR_LLM_PROVIDER", "none")
-        yield stub
 
 
 def ask() -> dict[str, object]:

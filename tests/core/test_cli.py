@@ -14,16 +14,6 @@ from tests.support.llm_stub import LLMStub
 runner = CliRunner()
 
 
-@pytest.fixture
-def stub_embeddings(monkeypatch: pytest.MonkeyPatch) -> LLMStub:
-    with LLMStub() as stub:
-        monkeypatch.setenv("ADVISOR_EMBEDDING_PROVIDER", "openai")
-        monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "stub-embed")
-        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
-        monkeypatch.setenv("ADVISOR_LLM_PROVIDER", "none")
-        yield stub
-
-
 def test_ingest_then_ask_then_status(stub_embeddings: LLMStub, docs: Path) -> None:
     first = runner.invoke(app, ["ingest", str(docs)])
     assert first.exit_code == 0, first.output
