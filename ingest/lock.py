@@ -53,7 +53,7 @@ def writer_lock(
 ) -> Iterator[None]:
     """Hold the index's writer lock for the block; ``on_wait(holder)`` is told once if it must wait."""
     path = lock_path(settings)
-    key = str(path.resolve()) if path.exists() else str(path.absolute())
+    key = str(path.resolve())  # the same key before and after the file exists, links resolved
     with _registry_guard:
         held = _registry.setdefault(key, _Held())
     with held.turn:

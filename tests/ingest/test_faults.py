@@ -222,3 +222,14 @@ def test_a_full_disk_stops_the_run_in_one_line_and_the_next_run_repairs(
     assert code == 0, out
     documents, _ = _consistent(settings.model_copy(update={"data_dir": data}))
     assert documents == 2
+
+
+def test_the_lock_is_reentrant_through_a_linked_data_dir(settings: Settings, tmp_path: Path) -> None:
+    real = tmp_path / "real-data"
+    real.mkdir()
+    linked = tmp_path / "linked-data"
+    linked.symlink_to(real, target_is_directory=True)
+    through_link = settings.model_copy(update={"data_dir": linked})
+    # The first acquisition creates the lock file; the nested one must see the same lock.
+    with writer_lock(through_link, timeout_s=0), writer_lock(through_link, timeout_s=0):
+        pass
