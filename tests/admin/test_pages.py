@@ -26,7 +26,8 @@ def csrf_of(html: str) -> str:
 
 
 def session_cookie(response: Any) -> str:
-    return next(c for c in response.headers.get_list("set-cookie") if c.startswith("advisor_session="))
+    (cookie,) = [c for c in response.headers.get_list("set-cookie") if c.startswith("advisor_session=")]
+    return cookie
 
 
 def sign_in(client: TestClient, name: str = "anna", password: str = PASSWORD, **extra: str) -> Any:

@@ -22,6 +22,7 @@ from records.models import FINAL_STATUSES
 from web.admin.auth import (
     LANGUAGE_COOKIE,
     LOGIN_COOKIE,
+    SESSION_COOKIE,
     Signed,
     end_session,
     same,
@@ -163,7 +164,9 @@ def login(
     accounts.audit(user.name, "session.sign_in")
     response = RedirectResponse(_local(next), status_code=303)
     response.delete_cookie(LOGIN_COOKIE, path="/")
-    end_session(request, response)  # a session this browser had before is not carried over
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # a session this browser had before is not carried over; the new cookie replaces it
+        accounts.revoke_session(previous)
     start_session(request, response, user)
     return response
 
