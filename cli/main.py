@@ -123,7 +123,7 @@ def _ingest(
             TimeElapsedColumn(),
             TextColumn("{task.fields[current]}", markup=False),
             console=err,
-            disable=quiet,
+            disable=quiet or not err.is_terminal,  # a log gets whole lines, not a live bar
             transient=True,
         ) as progress:
             task = progress.add_task("Indexerar", total=0, current="")

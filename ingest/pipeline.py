@@ -127,7 +127,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Path]
             (files.append((path, path.parent)) if is_supported(path) else refused.append(path))
         else:
             refused.append(path)
-    return files, refused, roots
+    # A file named and also inside a named folder is synced once (under the first way it was named).
+    unique: dict[Path, tuple[Path, Path]] = {}
+    for file, root in files:
+        unique.setdefault(file, (file, root))
+    return list(unique.values()), list(dict.fromkeys(refused)), roots
 
 
 @dataclass(frozen=True)

@@ -266,3 +266,15 @@ def test_a_name_with_nothing_left_is_refused(name: str) -> None:
 
     with pytest.raises(Refused, match="ogiltigt filnamn"):
         safe_name(name)
+
+
+def test_a_file_named_twice_is_synced_once(store: ChunkStore, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    good = folder / "bra.md"
+    good.write_text(GOOD, encoding="utf-8")
+    loop = folder / "loop.md"
+    loop.symlink_to(loop)
+    report = sync([good, loop, folder, good], store)
+    assert [Path(s).name for s in report.added] == ["bra.md"] and not report.unchanged
+    assert [Path(n).name for n, _ in report.failed] == ["loop.md"]

@@ -74,6 +74,7 @@ def test_the_output_does_not_wrap_in_a_pipe(tmp_path: Path) -> None:
         timeout=300,
     )
     assert run.returncode == 1
+    assert all(line.strip() for line in run.stderr.splitlines())  # no live bar's leftovers
     failed = [line for line in run.stderr.splitlines() if line.startswith("✗")]
     assert len(failed) == 1 and failed[0].endswith(
         "ett program, inte .pdf / the content is executable, not .pdf"
