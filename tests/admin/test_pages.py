@@ -176,7 +176,7 @@ def test_the_api_takes_a_session_but_state_changes_need_its_csrf_header(client: 
 def test_upload_follow_disable_and_delete_from_the_page(client: TestClient) -> None:
     csrf = signed_in(client)
     response = client.post(
-        "/admin/upload",
+        "/api/documents/form",
         data={"csrf": csrf},
         files=[("files", ("plogar.md", NOTE.encode(), "text/markdown"))],
         follow_redirects=False,
@@ -204,7 +204,9 @@ def test_text_from_documents_is_escaped(client: TestClient) -> None:
     csrf = signed_in(client)
     note = NOTE.replace("title: Snöröjning med eldrivna plogar", 'title: "<img src=x onerror=alert(1)>"')
     response = client.post(
-        "/admin/upload", data={"csrf": csrf}, files=[("files", ("x.md", note.encode(), "text/markdown"))]
+        "/api/documents/form",
+        data={"csrf": csrf},
+        files=[("files", ("x.md", note.encode(), "text/markdown"))],
     )
     upload_id = str(response.url).split("uploads=", 1)[1]
     assert wait_final(client, upload_id, {})["status"] == "indexed"
@@ -272,3 +274,20 @@ def test_a_documents_page_shows_its_chunks_and_edits_title_and_tags(client: Test
     client.post(f"/admin/documents/{statute['id']}/edit", data={"csrf": "fel", "title": "Annat"})
     assert client.get(f"/api/documents/{statute['id']}").json()["title"] == "LOU"
     assert client.get("/admin/documents/okänd").status_code == 404
+
+
+def test_the_page_takes_a_file_larger_than_other_forms_may_be(client: TestClient) -> None:
+    csrf = signed_in(client)
+    limit = client.app.state.settings.max_body_bytes
+    big = ("Upphandling av plogtjänster. " * (limit // 20)).encode()
+    assert len(big) > limit
+    response = client.post(
+        "/api/documents/form",
+        data={"csrf": csrf},
+        files=[("files", ("stor.txt", big, "text/plain"))],
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    upload_id = response.headers["location"].split("uploads=", 1)[1]
+    assert wait_final(client, upload_id, {})["status"] in ("indexed", "failed")
+    assert client.app.state.documents.uploads.get(upload_id).size == len(big)

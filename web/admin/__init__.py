@@ -24,6 +24,7 @@ def install(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(review_api.router)
     app.include_router(pages.router)
+    app.include_router(pages.form_router)
     app.include_router(review.router)
     app.include_router(escalations.router)
     app.include_router(accounts.router)

@@ -216,7 +216,13 @@ def documents_page(request: Request, done: str | None = None, uploads: str | Non
     )
 
 
-@router.post("/upload")
+# Under /api/documents on purpose: the body limit there is the uploads' own (files × their largest
+# size, see web.middleware), not the 1 MB every other form gets.
+UPLOAD_FORM = "/api/documents/form"
+form_router = APIRouter(include_in_schema=False)
+
+
+@form_router.post(UPLOAD_FORM)
 def upload(request: Request, files: list[UploadFile], csrf: Annotated[str, Form(max_length=100)]) -> Response:
     signed = checked(request, csrf)
     documents = get_documents(request)
