@@ -21,6 +21,8 @@ RERANK_POOL = 30
 # The evidence gate reads this many of the best passages: with the hops, the paragraph that answers a
 # scenario question is often 4th or 5th behind the guide and the concept's paragraphs.
 GATE_PASSAGES = 5
+# The share of the rest of the question a passage must speak to for a name it mentions to count.
+ANCHOR_CONTEXT = 0.2
 CITING_PASSAGES = 5  # how many of the best passages may bring in the paragraphs they cite
 UNCOVERED_ANCHOR = 0.2
 CONTEXT_WEIGHT = 0.5
@@ -245,14 +247,23 @@ class Retriever:
             return 1.0
         if not passages:
             return 0.0
-        text = " ".join(_searchable(p.chunk) for p in passages[:top])
-        coverage = self._coverage(text, self._weighted_terms(query))
+        texts = [_searchable(p.chunk) for p in passages[:top]]
+        weighted = self._weighted_terms(query)
+        coverage = self._coverage(" ".join(texts), weighted)
         # A name counts as mentioned under any of its synonyms (Konkurrensverket is the law's
-        # "tillsynsmyndigheten").
-        if any(
-            not any(analysis.mentions(text, name) for name in [anchor, *self.glossary.synonyms_for(anchor)])
-            for anchor in query.anchors
-        ):
+        # "tillsynsmyndigheten"), and only by a passage that also speaks to the rest of the question:
+        # a list of referral bodies that happens to name the region asked about does not cover it.
+        rest = [(w, alternatives) for w, alternatives in weighted if alternatives[0] not in query.anchors]
+
+        def covered(anchor: str) -> bool:
+            names = [anchor, *self.glossary.synonyms_for(anchor)]
+            return any(
+                any(analysis.mentions(text, name) for name in names)
+                and (not rest or self._coverage(text, rest) >= ANCHOR_CONTEXT)
+                for text in texts
+            )
+
+        if not all(covered(anchor) for anchor in query.anchors):
             coverage = min(coverage, UNCOVERED_ANCHOR)
         return coverage
 

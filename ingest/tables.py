@@ -58,16 +58,20 @@ def caption_of(prose: str) -> str | None:
 def rows(table: str, caption: str | None) -> list[str]:
     """One text per data row: the caption, then each cell under its column header.
 
-    The first row is the header row (a Markdown table's separator line, if any, is skipped). A cell
-    left empty says nothing and is left out; a row whose header is empty keeps the bare value.
+    The row above the separator line is the header row (a table that opens with the separator has
+    none, and HTML tables get one from their first row). A cell left empty says nothing and is left
+    out; a cell whose header is empty keeps the bare value.
     """
-    lines = [line for line in table.splitlines() if line.strip() and not SEPARATOR.match(line)]
-    if len(lines) < 2:
+    present = [line for line in table.splitlines() if line.strip()]
+    # A Markdown header is the row above the separator; a table that opens with the separator has none.
+    headed = not SEPARATOR.match(present[0]) if present else False
+    lines = [line for line in present if not SEPARATOR.match(line)]
+    if len(lines) < (2 if headed else 1):
         return [table]
-    header = cells(lines[0])
+    header = cells(lines[0]) if headed else []
     lead = caption.rstrip(":") if caption else ""
     texts = []
-    for line in lines[1:]:
+    for line in lines[1:] if headed else lines:
         values = cells(line)
         pairs = []
         for i, value in enumerate(values):
@@ -76,7 +80,8 @@ def rows(table: str, caption: str | None) -> list[str]:
             name = header[i] if i < len(header) else ""
             pairs.append(f"{name}: {value}" if name and name != value else value)
         if pairs:
-            body = "; ".join(pairs)
+            # Cells under headers read "header: value; …"; bare cells read "LUF – 1 200 000 kronor".
+            body = ("; " if any(": " in p for p in pairs) else " – ").join(pairs)
             texts.append(f"{lead}\n{body}." if lead else f"{body}.")
     return texts or [table]
 

@@ -12,6 +12,8 @@ from assistant import analysis
 from assistant.retrieval import UNCOVERED_ANCHOR, Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.store import ChunkStore
+from ingest.pipeline import sync
 from tests.core.helpers import collect, done_of
 
 
@@ -83,3 +85,32 @@ def test_the_situation_before_the_question_weighs_less_than_the_question(offline
 def test_a_word_snowball_cuts_short_is_still_found_in_its_forms(text: str, term: str) -> None:
     assert analysis.stem(term) != analysis.uninflected(term)  # the short stem alone misses these
     assert analysis.mentions(text, term)
+
+
+def test_a_name_counts_only_in_a_passage_that_speaks_to_the_rest_of_the_question(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "remiss"
+    folder.mkdir()
+    (folder / "remiss.md").write_text(
+        "---\ntitle: Remiss om kollektivtrafik\n---\n\n# Remissinstanser\n\n"
+        "1. Kammarrätten i Stockholm\n2. Region Skåne\n3. Trafikverket\n4. Sjöfartsverket\n",
+        encoding="utf-8",
+    )
+    (folder / "beslut.md").write_text(
+        "---\ntitle: Tilldelningsbeslut\n---\n\n# Vem skriver under ett tilldelningsbeslut\n\n"
+        "Vem som får skriva under ett tilldelningsbeslut bestäms i myndighetens delegationsordning.\n",
+        encoding="utf-8",
+    )
+    sync([folder], store)
+    retriever = Retriever(store, settings)
+    about_the_region = "Enligt Region Skånes delegationsordning, vem får skriva under tilldelningsbeslut?"
+    query = retriever.analyze(about_the_region)
+    passages = retriever.search(query)
+    assert "skånes" in query.anchors
+    # The list names the region, the other passage answers in general: neither covers the region's rule.
+    assert {p.chunk.title for p in passages} == {"Remiss om kollektivtrafik", "Tilldelningsbeslut"}
+    assert retriever.evidence(query, passages) <= UNCOVERED_ANCHOR
+    # Asked without the name, the general passage answers.
+    general = retriever.analyze("Vem får skriva under tilldelningsbeslut enligt delegationsordningen?")
+    assert retriever.evidence(general, retriever.search(general)) > settings.min_coverage
