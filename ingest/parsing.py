@@ -70,7 +70,12 @@ def _library_messages(notes: list[str]) -> Iterator[None]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
-        notes.extend(_one_line(f"{w.category.__name__}: {w.message}") for w in caught)
+        # A ResourceWarning comes from collecting some earlier object, not from this file.
+        notes.extend(
+            _one_line(f"{w.category.__name__}: {w.message}")
+            for w in caught
+            if not issubclass(w.category, ResourceWarning)
+        )
     finally:
         root.removeHandler(handler)
 

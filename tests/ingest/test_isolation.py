@@ -59,3 +59,16 @@ def test_library_messages_come_back_attributed_to_their_file(store: ChunkStore, 
     assert notes and all(name == "skev.pdf" for name, _ in notes)
     assert any("startxref" in note for _, note in notes)
     assert all("\n" not in note for _, note in notes)
+
+
+def test_a_stray_resource_warning_is_not_a_note_on_the_file() -> None:
+    """Garbage collection of some earlier object may warn while a file is parsed in-process."""
+    import warnings
+
+    from ingest.parsing import _library_messages
+
+    notes: list[str] = []
+    with _library_messages(notes):
+        warnings.warn("unclosed file", ResourceWarning, stacklevel=1)
+        warnings.warn("a parser's own message", UserWarning, stacklevel=1)
+    assert notes == ["UserWarning: a parser's own message"]
