@@ -10,6 +10,7 @@ Swedish followed by English. Exception text never reaches a response.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -192,14 +193,31 @@ _KEY_BY_STATUS = {
 }
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     key = _KEY_BY_STATUS.get(exc.status_code, "bad_request" if exc.status_code < 500 else "internal")
     response = error_response(key)
     response.status_code = exc.status_code
     for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
         response.headers[name] = value
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        # Starlette names the methods of the first route that matched the path; a path served by
+        # several routes (GET and POST /api/documents) allows the methods of all of them.
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
     return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the API documents for this path (every route serving it), by its OpenAPI paths."""
+    paths = request.app.openapi().get("paths", {})
+    if request.url.path in paths:  # a literal path ("/api/documents/reindex") is its own resource
+        return sorted(m.upper() for m in paths[request.url.path])
+    methods: set[str] = set()
+    for template, operations in paths.items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

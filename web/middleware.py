@@ -359,7 +359,7 @@ def _document_limits(app: Any) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            describe(build(), app.state.settings.max_question_chars)
+            describe(build(), app.state.settings.max_question_chars, app.state.settings.max_upload_files)
         schema: dict[str, Any] = app.openapi_schema
         return schema
 

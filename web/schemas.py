@@ -114,18 +114,19 @@ class ConversationOut(BaseModel):
     messages: list[MessageOut]
 
 
-def describe(openapi: dict[str, Any], max_question_chars: int) -> dict[str, Any]:
+def describe(openapi: dict[str, Any], max_question_chars: int, max_upload_files: int = 20) -> dict[str, Any]:
     """``openapi`` made to say what this server does: its question limit (a setting) as ``maxLength``
     of questions and queries, and errors as JSON only, also on the streaming chat route."""
     schemas = openapi.get("components", {}).get("schemas", {})
-    for model, field in (("ChatRequest", "message"), ("SearchRequest", "query")):
+    for model, field in (("ChatRequest", "message"), ("SearchRequest", "query"), ("BenchRequest", "query")):
         prop = schemas.get(model, {}).get("properties", {}).get(field)
         if prop is not None:
             prop["maxLength"] = max_question_chars
             prop["minLength"] = 1
     error = {"$ref": "#/components/schemas/ErrorOut"}
-    for operations in openapi.get("paths", {}).values():
+    for path, operations in openapi.get("paths", {}).items():
         for operation in operations.values():
+            _document_errors(path, operation, error)
             for code, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if code == "422" and "HTTPValidationError" in str(content):
@@ -133,9 +134,36 @@ def describe(openapi: dict[str, Any], max_question_chars: int) -> dict[str, Any]
                     response["content"] = {"application/json": {"schema": error}}
                 elif code[:1] in ("4", "5") and "application/json" in content:
                     content.pop("text/event-stream", None)
+    # An upload names at least one file and at most the setting's number (FastAPI says neither).
+    files = schemas.get("Body_upload_api_documents_post", {}).get("properties", {}).get("files")
+    if files is not None:
+        files["minItems"] = 1
+        files["maxItems"] = max_upload_files
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return openapi
+
+
+# The advisors' routes: a token is needed (401 without one), and an advisor's role (403 otherwise).
+PROTECTED_TAGS = {"documents", "review"}
+
+
+def _document_errors(path: str, operation: dict[str, Any], error: dict[str, Any]) -> None:
+    """The refusals every route can give, as ``ErrorOut``: an unreadable request (400), an id that
+    names nothing (404), and on the advisors' routes no token (401) or not an advisor's (403)."""
+    responses = operation.setdefault("responses", {})
+    needed = {"400": "The request could not be read."}
+    if "{" in path:
+        needed["404"] = "Nothing with that id."
+    if PROTECTED_TAGS & set(operation.get("tags", [])):
+        needed["401"] = "No valid token or session."
+        needed["403"] = (
+            "Signed in, but not allowed (a procurer, a disabled account, or a form without its CSRF token)."
+        )
+    for code, description in needed.items():
+        responses.setdefault(
+            code, {"description": description, "content": {"application/json": {"schema": error}}}
+        )
 
 
 # Each Server-Sent Event of ``POST /api/chat``, as a client parses it: its name and its JSON data.

@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slots", type=int, default=8, help="Answers computed at once.")
     parser.add_argument("--queue-timeout", type=float, default=10.0)
     parser.add_argument("--token-delay", type=float, default=0.0, help="Seconds between streamed tokens.")
+    parser.add_argument(
+        "--advisor-token", type=Path, help="Create an advisor and write an API token for it to this file."
+    )
     args = parser.parse_args(argv)
 
     # uvicorn re-raises the SIGTERM it shut down on; as SystemExit it lets the data dir be removed.
@@ -74,10 +77,30 @@ def serve(args: argparse.Namespace, root: Path) -> int:
         # The stub keeps every request it gets; over a long load run that would be the stub's
         # memory growing in this process, not the app's.
         threading.Thread(target=_forget_requests, args=(stub,), daemon=True).start()
+        if args.advisor_token:
+            _advisor_token(settings, args.advisor_token)
         sys.stdout.write(f"ready http://127.0.0.1:{args.port}\n")
         sys.stdout.flush()
         uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
     return 0
+
+
+def _advisor_token(settings: Settings, path: Path) -> None:
+    """An advisor account with a random password, and a token for it in ``path`` (owner-only)."""
+    import os
+    import secrets
+
+    from records.accounts import Accounts
+
+    accounts = Accounts.from_url(settings.sql_url)
+    try:
+        accounts.add_user("fuzz", "advisor", secrets.token_urlsafe(16))
+        token = accounts.create_token("fuzz")
+    finally:
+        accounts.dispose()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(token)
 
 
 def _forget_requests(stub: LLMStub) -> None:

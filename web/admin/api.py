@@ -93,9 +93,9 @@ def list_documents(_: AdvisorDep, documents: DocumentsDep) -> DocumentList:
     return DocumentList(documents=[DocumentOut(**d) for d in documents.all()])
 
 
-@router.get("/{some_id}", summary="A document, or an upload's status by the id the upload returned")
-def get_document(some_id: str, _: AdvisorDep, documents: DocumentsDep) -> DocumentOut:
-    return DocumentOut(**documents.get(some_id))
+@router.get("/{doc_id}", summary="A document, or an upload's status by the id the upload returned")
+def get_document(doc_id: str, _: AdvisorDep, documents: DocumentsDep) -> DocumentOut:
+    return DocumentOut(**documents.get(doc_id))
 
 
 @router.get("/{doc_id}/chunks", summary="A document's chunks as the assistant sees them")
@@ -119,7 +119,14 @@ def delete(doc_id: str, user: AdvisorDep, documents: DocumentsDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{doc_id}/original", summary="Download the original file (never shown in the browser)")
+@router.get(
+    "/{doc_id}/original",
+    summary="Download the original file (never shown in the browser)",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {t: {} for t in sorted({*MEDIA_TYPES.values(), "application/octet-stream"})}}
+    },
+)
 def original(doc_id: str, _: AdvisorDep, documents: DocumentsDep) -> FileResponse:
     path, name = documents.original(doc_id)
     return FileResponse(

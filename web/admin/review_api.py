@@ -4,11 +4,12 @@ documents API: an advisor's token, or an advisor's session with its CSRF header 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, BeforeValidator, Field
 
 from curation.gaps import group
 from records.accounts import User
@@ -19,8 +20,20 @@ from web.admin.errors import AdminError
 from web.deps import AssistantDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["review"])
+# Row numbers and offsets stay within what the database's integers hold.
+MAX_ROW = 2**62
 AdvisorDep = Annotated[User, Depends(advisor_user)]
 Outcome = Literal["answered", "no_evidence", "injection", "error"]
+
+
+def _written_out(value: object) -> object:
+    """A date in the address is written YYYY-MM-DD: "0" is not the first of January 1970."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_written_out)]
 
 
 class ReviewPage(BaseModel):
@@ -35,11 +48,11 @@ def review(
     refused: bool | None = None,
     outcome: Outcome | None = None,
     rating: Literal["up", "down"] | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
 ) -> ReviewPage:
     assert outcome is None or outcome in OUTCOMES
     f = ReviewFilter(
@@ -50,7 +63,9 @@ def review(
 
 
 @router.get("/review/{entry_id}", summary="One logged question with the answer given")
-def review_entry(entry_id: int, _: AdvisorDep, records: ReviewDep) -> dict[str, Any]:
+def review_entry(
+    entry_id: Annotated[int, Path(ge=1, le=MAX_ROW)], _: AdvisorDep, records: ReviewDep
+) -> dict[str, Any]:
     entry = records.entry(entry_id)
     if entry is None:
         raise AdminError("entry_not_found")
