@@ -53,9 +53,7 @@ def writer_lock(
 ) -> Iterator[None]:
     """Hold the index's writer lock for the block; ``on_wait(holder)`` is told once if it must wait."""
     path = lock_path(settings)
-    key = str(path.resolve())  # the same key before and after the file exists, links resolved
-    with _registry_guard:
-        held = _registry.setdefault(key, _Held())
+    held = _held(path)
     with held.turn:
         if held.depth == 0:
             limit = settings.ingest_lock_timeout_s if timeout_s is None else timeout_s
@@ -68,6 +66,37 @@ def writer_lock(
             if held.depth == 0 and held.release is not None:
                 held.release()
                 held.release = None
+
+
+def _held(path: Path) -> _Held:
+    key = str(path.resolve())  # the same key before and after the file exists, links resolved
+    with _registry_guard:
+        return _registry.setdefault(key, _Held())
+
+
+def hold_for_process(
+    settings: Settings, *, on_wait: Callable[[str], None] | None = None, timeout_s: float | None = None
+) -> Callable[[], None]:
+    """Hold the writer lock on behalf of this whole process until the returned function is called:
+    ``advisor serve`` with the embedded store, so an ``advisor ingest`` in another process waits (and
+    says so) instead of writing to the Chroma folder the server has open. This process's own writers
+    (uploads) still take turns by thread, without taking the file lock again."""
+    path = lock_path(settings)
+    held = _held(path)
+    with held.turn:
+        if held.depth == 0:
+            limit = settings.ingest_lock_timeout_s if timeout_s is None else timeout_s
+            held.release = _acquire(settings, path, on_wait, limit)
+        held.depth += 1
+
+    def release() -> None:
+        with held.turn:
+            held.depth -= 1
+            if held.depth == 0 and held.release is not None:
+                held.release()
+                held.release = None
+
+    return release
 
 
 def _acquire(

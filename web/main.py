@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from assistant.settings import Settings, get_settings
+from ingest.lock import hold_for_process
 from ingest.offline import opt_out_of_network
 from web import admin
 from web.errors import install_error_handlers
@@ -20,17 +22,36 @@ from web.middleware import install_guards
 from web.routers import chat, conversations, feedback, health, page, search
 from web.slack import mount_slack, slack_running
 
+log = logging.getLogger(__name__)
+
 DESCRIPTION = """Ask questions about innovation procurement and get answers cited from the indexed
 documents. `POST /api/chat` streams Server-Sent Events; the chat page is at `/`."""
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    async with slack_running(app):  # Socket Mode when configured; Slack answers drained at shutdown
-        yield
+    release = await asyncio.to_thread(_hold_the_index, app.state.settings)
+    try:
+        async with slack_running(app):  # Socket Mode when configured; Slack answers drained at shutdown
+            yield
+    finally:
+        await asyncio.to_thread(release)
     await asyncio.to_thread(admin.shutdown, app)  # the ingest worker finishes the file in hand
     if app.state.conversations is not None:
         app.state.conversations.dispose()
+
+
+def _hold_the_index(settings: Settings) -> Callable[[], None]:
+    """With the embedded store the server is the only process that may write its indexes (Chroma's
+    folder is not safe for two): it holds the writer lock while it runs, so `advisor ingest` waits and
+    says why. Uploads in the server take turns inside it. A Chroma server needs no such hold."""
+    if settings.chroma_url is not None:
+        return lambda: None
+
+    def waiting(holder: str) -> None:
+        log.warning("waiting for another writer of the index to finish (%s)", holder)
+
+    return hold_for_process(settings, on_wait=waiting)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

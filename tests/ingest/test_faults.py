@@ -240,3 +240,23 @@ def test_the_lock_is_reentrant_through_a_linked_data_dir(settings: Settings, tmp
     # The first acquisition creates the lock file; the nested one must see the same lock.
     with writer_lock(through_link, timeout_s=0), writer_lock(through_link, timeout_s=0):
         pass
+
+
+def test_a_running_server_holds_the_index_so_ingest_in_another_process_waits(
+    settings: Settings, docs: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from web.main import create_app
+
+    patient = {**os.environ, "ADVISOR_INGEST_LOCK_TIMEOUT_S": "1"}
+    with TestClient(create_app(settings)):  # the embedded store: the server holds the lock
+        process = _child("ingest", str(settings.data_dir), str(docs), env=patient)
+        out, _ = process.communicate(timeout=120)
+        assert process.returncode == 1 and "en annan skrivning pågår" in out, out
+        # The server's own writers (uploads) take turns inside it without waiting for themselves.
+        with writer_lock(settings, timeout_s=0):
+            pass
+    process = _child("ingest", str(settings.data_dir), str(docs), env=patient)
+    out, _ = process.communicate(timeout=120)
+    assert process.returncode == 0 and out.strip() == "2", out
