@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +40,11 @@ class Counts:
     vectors: int | None  # None when the vectors live on a Chroma server
 
 
-def backup(settings: Settings, target: Path) -> dict[str, Any]:
-    """Copy the data dir to ``target`` (new or empty); the manifest it wrote."""
+def backup(
+    settings: Settings, target: Path, *, on_wait: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Copy the data dir to ``target`` (new or empty); the manifest it wrote. ``on_wait`` hears who
+    holds the writer lock if the copy must wait for it (a running server, an ingest)."""
     from ingest.lock import writer_lock
 
     source = settings.data_dir
@@ -51,7 +55,7 @@ def backup(settings: Settings, target: Path) -> dict[str, Any]:
     if target.resolve().is_relative_to(source.resolve()):
         raise InvalidInputError(f"{target} ligger i datakatalogen / is inside the data dir")
     target.mkdir(parents=True, exist_ok=True)
-    with writer_lock(settings):
+    with writer_lock(settings, on_wait=on_wait):
         _copy_tree(source, target, embedded_chroma=settings.chroma_url is None)
     counts = _counts(target, embedded_chroma=settings.chroma_url is None)
     if counts.vectors is not None and counts.vectors != counts.chunks:

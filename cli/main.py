@@ -260,10 +260,13 @@ def backup_command(
     target: Annotated[Path, typer.Argument(help="A new or empty folder for the copy.")],
 ) -> None:
     """Copy the data dir (indexes, vectors, conversations, uploaded originals) consistently, under the
-    writer lock; the server may keep answering meanwhile."""
+    writer lock (with the embedded store, stop `advisor serve` first: it holds that lock)."""
     from cli.backup import backup
 
-    manifest = backup(get_settings(), target)
+    def waiting(holder: str) -> None:
+        err.print(f"Väntar på att skrivlåset släpps ({holder}) / waiting for the writer lock ({holder})")
+
+    manifest = backup(get_settings(), target, on_wait=waiting)
     out.print(
         f"säkerhetskopia i {target}: {manifest['documents']} dokument, {manifest['chunks']} avsnitt"
         f" / backup in {target}"
