@@ -7,9 +7,12 @@ reconciles any document left ``pending`` by a crash, so a re-run of ingest repai
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -108,7 +111,14 @@ class ChunkStore:
     # --- writing --------------------------------------------------------------------------------
 
     def reconcile(self) -> list[str]:
-        """Remove documents a crash left half-written from both indexes; returns their ids."""
+        """Remove documents a crash left half-written from both indexes; returns their ids.
+
+        Not while another process holds the writer lock: its pending document is work under way, not a
+        crash's leftover, and a reader opening the store (``advisor ask``, a server starting) must
+        not delete it under the writer's feet. The next opener after the writer finishes cleans up.
+        """
+        if _another_process_writes(self.settings.data_dir / "index.lock"):
+            return []
         pending = self.lexical.pending_documents()
         for doc_id in pending:
             self.collection.delete(where={"doc_id": doc_id})
@@ -193,6 +203,25 @@ class ChunkStore:
 
     def counts(self) -> tuple[int, int]:
         return self.lexical.counts()
+
+
+def _another_process_writes(path: Path) -> bool:
+    """Whether a process other than this one holds the index's writer lock (``ingest.lock``: an
+    ``flock`` on this file, which names its holder as "pid N: …")."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: no writer has ever run here
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("utf-8", errors="replace")
+            return not holder.startswith(f"pid {os.getpid()}:")
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -260,3 +260,19 @@ def test_a_running_server_holds_the_index_so_ingest_in_another_process_waits(
     process = _child("ingest", str(settings.data_dir), str(docs), env=patient)
     out, _ = process.communicate(timeout=120)
     assert process.returncode == 0 and out.strip() == "2", out
+
+
+def test_a_reader_opening_the_store_leaves_a_writers_document_in_progress_alone(
+    settings: Settings, holder: subprocess.Popen[str]
+) -> None:
+    # Another process holds the writer lock and has marked a document as being written.
+    store = ChunkStore(settings, embedder=HashEmbedder())
+    store.lexical.mark_pending("d-under-way", "under-way.md", "Under way", {})
+    assert ChunkStore(settings, embedder=HashEmbedder()).reconcile() == []
+    assert store.lexical.pending_documents() == ["d-under-way"]
+    # Once the writer is gone, a document still pending is a crash's leftover and is removed.
+    assert holder.stdin is not None
+    holder.stdin.close()
+    assert holder.wait(timeout=30) == 0
+    ChunkStore(settings, embedder=HashEmbedder())  # opening reconciles
+    assert store.lexical.pending_documents() == []
