@@ -132,8 +132,9 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
-    # Largest file an advisor may upload (MB); a larger one is refused while it is received.
-    upload_max_mb: int = Field(default=50, ge=1)
+    # Largest file an advisor may upload (MB); a larger one is refused while it is received. Unset, it
+    # is ingest's own limit (ingest_max_file_mb); it is never above it, since ingest would refuse it.
+    upload_max_mb: int | None = Field(default=None, ge=1)
     # The chat is public by default; on, it takes any signed-in account (procurers too) or API token.
     chat_requires_sign_in: bool = False
 
@@ -148,6 +149,11 @@ class Settings(BaseSettings):
     @property
     def sql_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'app.sqlite3').resolve()}"
+
+    @property
+    def upload_limit_mb(self) -> int:
+        """The largest upload taken: the upload setting, at most ingest's own file limit."""
+        return min(self.upload_max_mb or self.ingest_max_file_mb, self.ingest_max_file_mb)
 
     @property
     def slack_enabled(self) -> bool:

@@ -37,7 +37,7 @@ def _documents() -> Iterator[Any]:
             ChunkStore(settings),
             uploads,
             settings.data_dir / "uploads",
-            max_bytes=settings.upload_max_mb * 1024 * 1024,
+            max_bytes=settings.upload_limit_mb * 1024 * 1024,
             audit=accounts.audit,
         )
     finally:

@@ -343,7 +343,7 @@ def install_guards(app: Any) -> None:
     settings = app.state.settings
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     # An upload to the advisors' area may carry its files at their largest (their own settings).
-    per_file = getattr(settings, "upload_max_mb", 0) * 1024 * 1024
+    per_file = settings.upload_limit_mb * 1024 * 1024
     files = getattr(settings, "max_upload_files", 1)
     uploads = max(settings.max_body_bytes, per_file * files + 1024 * 1024)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, overrides={"/api/documents": uploads})

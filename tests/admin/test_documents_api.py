@@ -182,6 +182,15 @@ def test_a_file_over_the_limit_is_refused_while_received(client: TestClient, tok
     assert entry["status"] == "failed" and "1 MB" in entry["reason"]
 
 
+def test_an_upload_is_never_allowed_more_than_ingest_takes(client: TestClient, tokens: Tokens) -> None:
+    # Unset, the upload limit is ingest's; set higher, ingest's still caps it (ingest would refuse).
+    for update in ({"ingest_max_file_mb": 1}, {"ingest_max_file_mb": 1, "upload_max_mb": 50}):
+        client.app.state.settings = client.app.state.settings.model_copy(update=update)
+        response = upload(client, tokens, ("stor.txt", b"a" * (1024 * 1024 + 1), "text/plain"))
+        (entry,) = response.json()["files"]
+        assert entry["status"] == "failed" and "1 MB" in entry["reason"], update
+
+
 def test_too_many_files_at_once_are_refused(client: TestClient, tokens: Tokens) -> None:
     client.app.state.settings = client.app.state.settings.model_copy(update={"max_upload_files": 2})
     files = [(f"{n}.md", b"# A\n\nText.", "text/markdown") for n in range(3)]

@@ -42,7 +42,7 @@ def get_documents(request: Request) -> Documents:
                 store,
                 Uploads.from_url(settings.sql_url),
                 settings.data_dir / UPLOADS_FOLDER,
-                max_bytes=settings.upload_max_mb * 1024 * 1024,
+                max_bytes=settings.upload_limit_mb * 1024 * 1024,
                 audit=accounts.audit,
             )
     documents: Documents = state.documents
