@@ -23,6 +23,7 @@ from curation.messages import text
 from ingest.loaders import is_supported
 from ingest.pipeline import doc_id_for, file_hash, ingest_file
 from records.documents import Upload, Uploads
+from records.errors import KeyedError
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,8 @@ REINDEX = "reindex"
 Audit = Callable[..., None]
 
 
-class DocumentError(Exception):
+class DocumentError(KeyedError):
     """A document request that cannot be done; ``key`` names the message (curation.messages)."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from records.database import build_engine
+from records.errors import KeyedError
 from records.migrations import upgrade
 from records.models import ROLES, ApiTokenRow, AuditRow, LoginFailureRow, SessionRow, UserRow, utcnow
 
@@ -30,13 +31,8 @@ MIN_PASSWORD = 10
 TOKEN_PREFIX = "adv_"
 
 
-class AccountError(Exception):
+class AccountError(KeyedError):
     """A request on accounts that cannot be done; ``key`` names the message (curation.messages)."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)

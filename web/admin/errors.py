@@ -8,9 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
-from curation.documents import DocumentError
 from curation.messages import text
-from records.accounts import AccountError
+from records.errors import KeyedError
 
 STATUS_BY_KEY = {
     "not_authenticated": status.HTTP_401_UNAUTHORIZED,
@@ -27,13 +26,8 @@ STATUS_BY_KEY = {
 }
 
 
-class AdminError(Exception):
+class AdminError(KeyedError):
     """A request the advisors' area refuses; carries a message key, never text for the user."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def admin_error_response(key: str, **params: Any) -> JSONResponse:
@@ -43,10 +37,10 @@ def admin_error_response(key: str, **params: Any) -> JSONResponse:
 
 
 async def _handle(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AdminError | DocumentError | AccountError)
+    assert isinstance(exc, KeyedError)
     return admin_error_response(exc.key, **exc.params)
 
 
 def install_admin_error_handlers(app: FastAPI) -> None:
-    for kind in (AdminError, DocumentError, AccountError):
-        app.add_exception_handler(kind, _handle)
+    # Accounts, documents and the area's own refusals alike.
+    app.add_exception_handler(KeyedError, _handle)
