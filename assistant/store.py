@@ -8,17 +8,17 @@ reconciles any document left ``pending`` by a crash, so a re-run of ingest repai
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from assistant.embeddings import Embedder, build_embedder
 from assistant.errors import EmbeddingMismatchError, StoreUnavailableError
-from assistant.lexical import LexicalIndex
+from assistant.lexical import DOCUMENT_FIELDS, LexicalIndex
 from assistant.settings import Settings
 from assistant.types import Chunk
 
@@ -157,13 +157,55 @@ class ChunkStore:
         self.collection.delete(where={"doc_id": doc_id})
         self.lexical.delete_document(doc_id)
 
+    def rekey_document(self, old_id: str, new_id: str, *, meta: dict[str, Any] | None = None) -> None:
+        """Move a document to a new id in both indexes without embedding it again: its vectors are
+        copied under the new chunk ids, then the old ones go. ``meta`` is merged into its own.
+
+        The old document is journalled ``pending`` first, so a crash part-way leaves what reconcile
+        removes and the next ingest adds again."""
+        document = self.lexical.document(old_id)
+        if document is None or document["state"] != "ready":
+            return
+        source, title, own_meta = self._doc_identity(old_id)
+        merged = {**own_meta, **(meta or {})}
+        content_hash = self.lexical.document_hashes().get(source, ("", "", ""))[1]
+        pairs = [
+            (c.id, replace(c, id=new_id + c.id.removeprefix(old_id), doc_id=new_id))
+            for c in self.lexical.document_chunks(old_id)
+        ]
+        stored = self.collection.get(ids=[old for old, _ in pairs], include=["embeddings"]) if pairs else None
+        vectors = dict(zip(stored["ids"], stored["embeddings"], strict=True)) if stored else {}
+        unknown = [c for old, c in pairs if old not in vectors]  # never expected; embedded if so
+        fresh = dict(
+            zip(
+                [c.id for c in unknown],
+                self.embedder.embed_documents([embedding_text(c) for c in unknown]) if unknown else [],
+                strict=True,
+            )
+        )
+        self.lexical.mark_pending(old_id, source, title, own_meta)
+        for start in range(0, len(pairs), CHROMA_BATCH):
+            part = pairs[start : start + CHROMA_BATCH]
+            self.collection.upsert(
+                ids=[c.id for _, c in part],
+                embeddings=[
+                    [float(x) for x in vectors[old]] if old in vectors else fresh[c.id] for old, c in part
+                ],
+                metadatas=[{"doc_id": new_id, "source": source} for _ in part],
+            )
+        self.lexical.delete_document(old_id)
+        self.lexical.mark_pending(new_id, source, title, merged)
+        self.lexical.replace_chunks(new_id, content_hash, title, merged, [c for _, c in pairs])
+        if not document["enabled"]:
+            self.lexical.set_enabled(new_id, False)
+        self.collection.delete(where={"doc_id": old_id})
+
     def _doc_identity(self, doc_id: str) -> tuple[str, str, dict[str, Any]]:
-        row = self.lexical.db.execute(
-            "SELECT source, title, meta FROM documents WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
-        if row is None:
+        document = self.lexical.document(doc_id)
+        if document is None:
             return (f"deleted:{doc_id}", "", {})
-        return (row[0], row[1], json.loads(row[2]))
+        meta = {k: v for k, v in document.items() if k not in DOCUMENT_FIELDS}
+        return (str(document["source"]), str(document["title"]), meta)
 
     def reset(self) -> None:
         """Drop every document and the vector collection (used by ``ingest --reindex``)."""

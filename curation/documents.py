@@ -21,7 +21,7 @@ from assistant.store import ChunkStore
 from assistant.types import Chunk
 from curation.messages import text
 from ingest.loaders import is_supported
-from ingest.pipeline import doc_id_for, file_hash, ingest_file
+from ingest.pipeline import doc_id_of, file_hash, ingest_file
 from records.documents import Upload, Uploads
 from records.errors import KeyedError
 
@@ -86,7 +86,7 @@ class Documents:
             size=0,
             sha256="",
             uploaded_by=uploaded_by,
-            doc_id=doc_id_for(str(final)),
+            doc_id=doc_id_of(final, self.folder),
         )
         incoming = self._incoming(upload)
         incoming.parent.mkdir(parents=True, exist_ok=True)
@@ -177,7 +177,9 @@ class Documents:
         self.uploads.set_status(upload.id, "parsing")
         path = Path(upload.path)
         # No known hashes: the file is read and indexed again even when its bytes are unchanged.
-        result = ingest_file(path, self.store, root=path.parent, known={}, on_stage=self._stage(upload))
+        result = ingest_file(
+            path, self.store, root=path.parent, known={}, on_stage=self._stage(upload), doc_id=upload.doc_id
+        )
         if result.status == "failed":
             self.uploads.set_status(upload.id, "failed", reason=" ".join((result.reason or "").split()))
         else:

@@ -43,13 +43,15 @@ class SyncReport:
     notes: list[tuple[str, str]] = field(default_factory=list)
     flagged: list[tuple[str, int]] = field(default_factory=list)
     chunks_written: int = 0
+    # Documents stored under an id made from their absolute path, moved to their stable id.
+    rekeyed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
     def merge(self, other: SyncReport) -> None:
-        for name in ("added", "updated", "unchanged", "removed", "failed", "notes", "flagged"):
+        for name in ("added", "updated", "unchanged", "removed", "failed", "notes", "flagged", "rekeyed"):
             getattr(self, name).extend(getattr(other, name))
         self.chunks_written += other.chunks_written
 
@@ -61,6 +63,8 @@ class SyncReport:
         self.notes += [(result.source, n) for n in result.notes]
         if result.flagged:
             self.flagged.append((result.source, result.flagged))
+        if result.rekeyed:
+            self.rekeyed.append(result.source)
         self.chunks_written += result.chunks
 
 
@@ -77,6 +81,7 @@ class FileResult:
     chunks: int = 0
     flagged: int = 0
     notes: list[str] = field(default_factory=list)
+    rekeyed: bool = False
 
 
 # (name, status): status is "added", "updated", "unchanged", "failed", "removed", or a stage of the
@@ -85,8 +90,23 @@ Progress = Callable[[str, str], None]
 FINAL = ("added", "updated", "unchanged", "failed")
 
 
-def doc_id_for(source: str) -> str:
-    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+def document_key(path: Path, root: Path) -> str:
+    """What names a document on every machine: its path below the folder it was ingested from, led
+    by that folder's name ("corpus/guide.md"). Never the absolute path, which differs between
+    checkouts and machines sharing one index."""
+    relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+    return f"{root.name}/{relative.as_posix()}"
+
+
+def doc_id_for(key: str) -> str:
+    """The document id for a ``document_key`` (before the fourth session: for an absolute path —
+    such ids are re-keyed, vectors kept, the next time their file is synced)."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def doc_id_of(path: Path, root: Path) -> str:
+    """The id a file gets when ingested from ``root``."""
+    return doc_id_for(document_key(_absolute(path), root.resolve()))
 
 
 def file_hash(path: Path) -> str:
@@ -246,32 +266,33 @@ def _sync_files(
     roots: list[Path],
 ) -> None:
     known = store.lexical.document_hashes()
+    known_ids = _by_id(known)
     seen: set[str] = set()
     for path, root in files:
-        source = str(path)
-        seen.add(source)
+        seen.add(doc_id_of(path, root))
         name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
 
         def stage(status: str, name: str = name) -> None:
             if progress:
                 progress(name, status)
 
-        result = ingest_file(
-            path,
-            store,
-            root=root,
-            parser=parser,
-            listed=manifest.get(path),
-            known=known,
-            language=language,
-            on_stage=stage,
+        result = _ingest_file(
+            path, store, root, parser, manifest.get(path), known, language, stage, known_ids=known_ids
         )
         report.record(result)
         stage(result.status)
 
     if prune:
-        for source, (doc_id, _, _) in known.items():
-            if source in seen or not any(Path(source).is_relative_to(r) for r in roots):
+        # A document belongs to a synced folder by its key ("corpus/…"), so a folder synced on another
+        # machine sharing the index prunes the same documents; by its path for documents stored
+        # before keys (until they are re-keyed).
+        prefixes = tuple(f"{r.name}/" for r in roots)
+        for document in store.lexical.documents():
+            doc_id, source, key = str(document["doc_id"]), str(document["source"]), document.get("key")
+            under = (
+                str(key).startswith(prefixes) if key else any(Path(source).is_relative_to(r) for r in roots)
+            )
+            if doc_id in seen or not under:
                 continue
             store.delete_document(doc_id)
             report.removed.append(source)
@@ -289,12 +310,15 @@ def ingest_file(
     known: dict[str, tuple[str, str, str]] | None = None,
     language: str = "sv",
     on_stage: Callable[[str], None] | None = None,
+    doc_id: str | None = None,
 ) -> FileResult:
     """Index one file, replacing what was stored for it; the stable entry point for a single file
     (an upload). Never raises for anything the file causes: the result says ``failed`` with a
-    one-line reason. ``root`` is the folder the file must stay inside (default: its own folder)."""
+    one-line reason. ``root`` is the folder the file must stay inside (default: its own folder)
+    and, with the file's path below it, names the document (``document_key``); ``doc_id`` keeps
+    an existing document's id instead (indexing a known document again from its file)."""
     with writer_lock(store.settings):
-        return _ingest_file(path, store, root, parser, listed, known, language, on_stage)
+        return _ingest_file(path, store, root, parser, listed, known, language, on_stage, doc_id)
 
 
 def _ingest_file(
@@ -306,10 +330,14 @@ def _ingest_file(
     known: dict[str, tuple[str, str, str]] | None,
     language: str,
     on_stage: Callable[[str], None] | None,
+    doc_id: str | None = None,
+    known_ids: dict[str, tuple[str, str, str]] | None = None,
 ) -> FileResult:
     path = _absolute(path)
     root = (root or path.parent).resolve()
     source = str(path)
+    key = document_key(path, root)
+    doc_id = doc_id or doc_id_for(key)
     stage = on_stage or (lambda _status: None)
     try:
         check_path(path, root)
@@ -319,9 +347,17 @@ def _ingest_file(
     except OSError as exc:
         return FileResult(source, "failed", message("document_load", language, detail=exc.strerror or "I/O"))
     known = store.lexical.document_hashes() if known is None else known
-    previous = known.get(source)
+    previous = (known_ids if known_ids is not None else _by_id(known)).get(doc_id)
+    rekeyed = False
+    stored_here = known.get(source)
+    if previous is None and stored_here is not None and stored_here[0] != doc_id:
+        # Stored under an id made from this machine's absolute path: move it to its stable id (the
+        # vectors move with it, nothing is embedded again), then judge it like any other.
+        store.rekey_document(stored_here[0], doc_id, meta={"key": key})
+        previous = (doc_id, stored_here[1], stored_here[2])
+        rekeyed = True
     if previous and previous[1] == digest and previous[2] == "ready":
-        return FileResult(source, "unchanged")
+        return FileResult(source, "unchanged", rekeyed=rekeyed)
 
     stage("tolkar / parsing")
     own_parser = parser is None
@@ -349,9 +385,14 @@ def _ingest_file(
         doc.url = doc.url or listed_url
         doc.title = listed.title or doc.title
     doc_language = doc.language or analysis.detect_language(" ".join(s.text for s in doc.sections[:20]))
-    doc_id = doc_id_for(source)
     chunks = chunk_document(doc, doc_id=doc_id, source=source, content_hash=digest, language=doc_language)
-    meta = {**doc.meta, "url": doc.url, "language": doc_language, "format": path.suffix.lower()[1:]}
+    meta = {
+        **doc.meta,
+        "url": doc.url,
+        "language": doc_language,
+        "format": path.suffix.lower()[1:],
+        "key": key,
+    }
     stage(f"bäddar in {len(chunks)} avsnitt / embedding {len(chunks)} passages")
     try:
         _upsert_reporting(store, (doc_id, source, doc.title, digest, chunks, meta), stage)
@@ -362,8 +403,18 @@ def _ingest_file(
         raise failure from exc
     flagged = sum(1 for c in chunks if c.flagged)
     return FileResult(
-        source, "updated" if previous else "added", chunks=len(chunks), flagged=flagged, notes=notes
+        source,
+        "updated" if previous else "added",
+        chunks=len(chunks),
+        flagged=flagged,
+        notes=notes,
+        rekeyed=rekeyed,
     )
+
+
+def _by_id(known: dict[str, tuple[str, str, str]]) -> dict[str, tuple[str, str, str]]:
+    """``known`` (source → (doc_id, hash, state)) by document id."""
+    return {v[0]: v for v in known.values()}
 
 
 def _write_failure(exc: Exception) -> Exception:

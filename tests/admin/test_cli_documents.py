@@ -12,7 +12,7 @@ from assistant.retrieval import Retriever
 from assistant.settings import Settings, get_settings
 from assistant.store import ChunkStore
 from cli.main import app
-from ingest.pipeline import doc_id_for, sync
+from ingest.pipeline import doc_id_of, sync
 from records import Answer, ConversationStore
 from records.accounts import Accounts
 
@@ -27,7 +27,7 @@ def test_documents_are_listed_and_switched_off_and_on(
     store: ChunkStore, settings: Settings, docs: Path
 ) -> None:
     assert sync([docs], store).ok
-    statute = doc_id_for(str((docs / "lou.md").resolve()))
+    statute = doc_id_of(docs / "lou.md", docs)
     code, out, _ = run("documents", "list", "--json")
     assert code == 0
     listed = {d["id"]: d for d in json.loads(out)}

@@ -15,7 +15,7 @@ from assistant.lexical import LexicalIndex
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from ingest.pipeline import doc_id_for, sync
+from ingest.pipeline import doc_id_of, sync
 from tests.core.test_hops import CONCEPTS, GUIDE
 from tests.fakes import STATUTE
 
@@ -76,7 +76,7 @@ def test_a_disabled_document_is_not_retrieved_by_any_path(
     path = tmp_path / "concepts.yaml"
     path.write_text(CONCEPTS, encoding="utf-8")
     concepts = ConceptMap.load(path)
-    statute = doc_id_for(str((folder / "lou.md").resolve()))
+    statute = doc_id_of(folder / "lou.md", folder)
     assert statute_found(store, settings, case, concepts), "this path finds the paragraph while enabled"
 
     assert store.lexical.set_enabled(statute, False)
@@ -92,7 +92,7 @@ def test_the_dense_search_still_fills_its_quota_around_disabled_documents(
     indexed: tuple[ChunkStore, Path],
 ) -> None:
     store, folder = indexed
-    guide = doc_id_for(str((folder / "guide.md").resolve()))
+    guide = doc_id_of(folder / "guide.md", folder)
     store.lexical.set_enabled(guide, False)
     found = store.search_dense("etapp", 4)
     assert len(found) == 4
@@ -119,7 +119,7 @@ def test_a_new_title_and_tags_reach_the_chunks_without_touching_the_content(
     indexed: tuple[ChunkStore, Path],
 ) -> None:
     store, folder = indexed
-    guide = doc_id_for(str((folder / "guide.md").resolve()))
+    guide = doc_id_of(folder / "guide.md", folder)
     before = store.lexical.document_chunks(guide)
     assert store.lexical.retitle(guide, "Kliva ur ett projekt", ["avslut", "etapper"])
     after = store.lexical.document_chunks(guide)

@@ -7,7 +7,7 @@ import pytest
 from assistant.errors import EmbeddingMismatchError
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from ingest.pipeline import doc_id_for, sync
+from ingest.pipeline import doc_id_of, sync
 from tests.fakes import HashEmbedder
 
 
@@ -57,7 +57,7 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(store: Ch
     )
     report = sync([docs], store)
     assert report.updated == [str(guide.resolve())]
-    doc_chunks = store.lexical.get_chunks(store.lexical.chunk_ids(doc_id_for(str(guide.resolve()))))
+    doc_chunks = store.lexical.get_chunks(store.lexical.chunk_ids(doc_id_of(guide, docs)))
     assert any("Sammanfatta vad ni lärt er" in c.text for c in doc_chunks.values())
     assert store.counts()[0] == before[0]
     (docs / "lou.md").unlink()
@@ -103,7 +103,7 @@ def test_pdf_keeps_page_numbers_and_docx_html_text_load(store: ChunkStore, tmp_p
     report = sync([folder], store)
     assert report.ok, report.failed
     chunks = store.lexical.get_chunks(
-        i for d in report.added for i in store.lexical.chunk_ids(doc_id_for(d))
+        i for d in report.added for i in store.lexical.chunk_ids(doc_id_of(Path(d), folder))
     ).values()
     pages = {c.page for c in chunks if c.source.endswith(".pdf")}
     assert pages == {1, 2}
@@ -116,7 +116,7 @@ def test_pdf_keeps_page_numbers_and_docx_html_text_load(store: ChunkStore, tmp_p
 def test_a_half_written_document_is_repaired_on_reopen(settings: Settings, docs: Path) -> None:
     store = ChunkStore(settings, embedder=HashEmbedder())
     sync([docs], store)
-    doc_id = doc_id_for(str((docs / "dialog.md").resolve()))
+    doc_id = doc_id_of(docs / "dialog.md", docs)
     # Simulate a crash after the journal mark and the vectors, before the lexical rows.
     store.lexical.mark_pending(doc_id, str((docs / "dialog.md").resolve()), "x", {})
     reopened = ChunkStore(settings, embedder=HashEmbedder())
