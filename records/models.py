@@ -276,3 +276,14 @@ class GapRow(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RateBucketRow(Base):
+    """One client's token bucket for one rate-limited route, shared by every server process when the
+    records database is PostgreSQL (so a client's limit holds however many machines serve it)."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "<route> <client address>"
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch, last refill

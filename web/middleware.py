@@ -16,6 +16,7 @@ Every refusal has the API's error shape (``web.errors``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -27,6 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.errors import error_response
 from web.schemas import describe
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "API_CSP",
@@ -212,12 +215,17 @@ class RateLimit:
         per_minute: int,
         paths: tuple[str, ...] = ("/api/chat", "/api/search"),
         clock: Callable[[], float] = time.monotonic,
+        shared: Callable[[], Callable[[str, int], float]] | None = None,
     ) -> None:
+        """``shared`` builds (on first use) a ``take(key, per_minute)`` that counts in a database every
+        server process shares; without it the buckets are this process's own."""
         self.app = app
         self.per_minute = per_minute
         self.paths = paths
         self.clock = clock
         self.buckets: dict[tuple[str, str], tuple[float, float]] = {}  # (tokens, when)
+        self._shared_factory = shared
+        self._shared: Callable[[str, int], float] | None = None
 
     def take(self, client: str, path: str) -> float:
         """0 when the request may pass, else the seconds until it would."""
@@ -254,7 +262,17 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        wait = self.take(client[0] if client else "unknown", scope["path"])
+        address = client[0] if client else "unknown"
+        if self._shared_factory is None:
+            wait = self.take(address, scope["path"])
+        else:
+            if self._shared is None:
+                self._shared = self._shared_factory()
+            try:
+                wait = await asyncio.to_thread(self._shared, f"{scope['path']} {address}", self.per_minute)
+            except Exception:  # the database is away: answering matters more than counting (logged)
+                log.warning("shared rate limit unavailable; request let through", exc_info=True)
+                wait = 0.0
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
             response = error_response("rate_limited", retry_after=retry_after)
@@ -341,7 +359,7 @@ def install_guards(app: Any) -> None:
     """Install the guards on ``app`` from its settings (outermost first: headers on every answer,
     then the host, the body size and the rate)."""
     settings = app.state.settings
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, shared=_shared_limits(settings))
     # An upload to the advisors' area may carry its files at their largest (their own settings).
     per_file = settings.upload_limit_mb * 1024 * 1024
     files = getattr(settings, "max_upload_files", 1)
@@ -351,6 +369,23 @@ def install_guards(app: Any) -> None:
     app.add_middleware(SecurityHeaders)
     answer_slots(app)
     _document_limits(app)
+
+
+def _shared_limits(settings: Any) -> Callable[[], Callable[[str, int], float]] | None:
+    """With the records in PostgreSQL, every server process (on any machine) counts a client's
+    requests in one place; with SQLite there is one server process per data dir, counting in memory."""
+    if not str(settings.sql_url).startswith(("postgres://", "postgresql")):
+        return None
+
+    def build() -> Callable[[str, int], float]:
+        from records import build_engine, upgrade
+        from records.limits import SharedRateLimits
+
+        engine = build_engine(settings.sql_url)
+        upgrade(engine)  # the first request may come before anything else has opened the database
+        return SharedRateLimits(engine).take
+
+    return build
 
 
 def _document_limits(app: Any) -> None:
