@@ -51,6 +51,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(chunks_words, 'ro
 WORD_WEIGHTS = (3.0, 2.0, 1.0)
 TRI_WEIGHTS = (2.0, 1.5, 1.0)
 MAX_TRIGRAMS = 160
+# The trigram side searches only a question's rarer trigrams: one that occurs in a large share of the
+# chunks ("upp", "ing") tells passages apart hardly at all, yet its long posting list is what an
+# OR-query spends its time merging — at a million chunks, seconds. Rarity is counted in a window of
+# the index (every chunk of a small one), which bounds the cost of asking.
+COMMON_TRIGRAM_SHARE = 0.15
+RARE_TRIGRAMS = 48
+DF_WINDOW = 5000
+COMMON_FROM = 500  # in a smaller index no trigram is costly, and a share says little
 
 
 # Only chunks of documents no advisor has disabled are ever found.
@@ -85,14 +93,19 @@ def words_query(terms: Iterable[str]) -> str:
     return " OR ".join(f'"{s}"' for s in sorted(stems) if s)
 
 
-def trigram_query(terms: Iterable[str]) -> str:
-    """An FTS5 OR-query over the character trigrams of ``terms``, in the question's order, capped."""
+def question_trigrams(terms: Iterable[str]) -> list[str]:
+    """The character trigrams of ``terms``, in the question's order, without repeats, capped."""
     grams: dict[str, None] = {}
     for term in terms:
         for g in analysis.trigrams(term):
             if '"' not in g:
                 grams.setdefault(g, None)
-    return " OR ".join(f'"{g}"' for g in list(grams)[:MAX_TRIGRAMS])
+    return list(grams)[:MAX_TRIGRAMS]
+
+
+def trigram_query(terms: Iterable[str]) -> str:
+    """An FTS5 OR-query over the character trigrams of ``terms``, in the question's order, capped."""
+    return " OR ".join(f'"{g}"' for g in question_trigrams(terms))
 
 
 class LexicalIndex:
@@ -294,8 +307,37 @@ class LexicalIndex:
         return self._search("chunks_words", query, WORD_WEIGHTS, limit)
 
     def search_trigrams(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
-        query = trigram_query(t for t in terms if len(t) >= 3)
-        return self._search("chunks_tri", query, TRI_WEIGHTS, limit)
+        # Numbers are matched whole by the word side; their trigrams would match other numbers.
+        words = (t for t in terms if len(t) >= 3 and not analysis.is_number(t))
+        grams = self.rare_trigrams(question_trigrams(words))
+        return self._search("chunks_tri", " OR ".join(f'"{g}"' for g in grams), TRI_WEIGHTS, limit)
+
+    def rare_trigrams(self, grams: list[str]) -> list[str]:
+        """The rarest of ``grams`` (at most ``RARE_TRIGRAMS``), leaving out those in a large share of
+        the chunks; counted in a window of ``DF_WINDOW`` chunks, so asking costs the same at any size."""
+        first = self.db.execute("SELECT min(rowid), max(rowid) FROM chunks").fetchone()
+        if first[0] is None:
+            return []
+        low, high = int(first[0]), min(int(first[1]), int(first[0]) + DF_WINDOW - 1)
+        window = self.db.execute(
+            "SELECT count(*) FROM chunks WHERE rowid BETWEEN ? AND ?", (low, high)
+        ).fetchone()[0]
+        counted = [
+            (
+                int(
+                    self.db.execute(
+                        "SELECT count(*) FROM chunks_tri WHERE chunks_tri MATCH ? AND rowid BETWEEN ? AND ?",
+                        (f'"{g}"', low, high),
+                    ).fetchone()[0]
+                ),
+                order,
+                g,
+            )
+            for order, g in enumerate(grams)
+        ]
+        common = COMMON_TRIGRAM_SHARE * window if window >= COMMON_FROM else window
+        kept = sorted(c for c in counted if c[0] <= common)[:RARE_TRIGRAMS]
+        return [g for _, _, g in sorted(kept, key=lambda c: c[1])]
 
     def _search(
         self, table: str, query: str, weights: tuple[float, ...], limit: int
@@ -303,12 +345,20 @@ class LexicalIndex:
         if not query:
             return []
         w = ", ".join(str(x) for x in weights)
+        # Rank inside the full-text index first and join the few best: joined row by row, SQLite
+        # would look up (and filter) every match before sorting. Chunks of disabled documents are
+        # dropped after ranking, so the inner query asks for that many more.
+        hidden = self.db.execute(
+            "SELECT count(*) FROM chunks WHERE doc_id IN (SELECT doc_id FROM documents WHERE enabled = 0)"
+        ).fetchone()[0]
         rows = self.db.execute(
-            f"""SELECT c.id, bm25({table}, {w}) AS score FROM {table}
-                JOIN chunks c ON c.rowid = {table}.rowid
-                WHERE {table} MATCH ? AND {ENABLED.replace("doc_id", "c.doc_id")}
-                ORDER BY score LIMIT ?""",
-            (query, limit),
+            f"""SELECT c.id, m.score FROM (
+                    SELECT rowid, bm25({table}, {w}) AS score FROM {table}
+                    WHERE {table} MATCH ? ORDER BY score LIMIT ?) AS m
+                JOIN chunks c ON c.rowid = m.rowid
+                WHERE c.{ENABLED}
+                ORDER BY m.score LIMIT ?""",
+            (query, limit + int(hidden), limit),
         )
         # bm25() is lower-is-better; flip it so every retriever's score is higher-is-better.
         return [(r[0], -float(r[1])) for r in rows]
