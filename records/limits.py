@@ -49,9 +49,7 @@ class SharedRateLimits:
                 wait = (1.0 - tokens) / rate
             else:
                 tokens -= 1.0
-            db.execute(
-                RateBucketRow.__table__.update().where(RateBucketRow.key == key).values(tokens=tokens, at=now)
-            )
+            db.execute(update(RateBucketRow).where(RateBucketRow.key == key).values(tokens=tokens, at=now))
         self._takes += 1
         if self._takes % SWEEP_EVERY == 0:
             self.sweep()
