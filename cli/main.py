@@ -371,54 +371,56 @@ def _planted_documents(questions: list[Any], assistant: Any, *, quiet: bool) -> 
 @app.command()
 @friendly
 def bench(
-    questions: Annotated[Path, typer.Option(help="A JSONL question file to time.")],
+    questions: Annotated[
+        Path | None,
+        typer.Option(help="A JSONL question file to time (default: ../shared/dev-questions.jsonl)."),
+    ] = None,
     rounds: Annotated[int, typer.Option(help="Times to run each question.")] = 3,
+    scale: Annotated[
+        int | None, typer.Option(help="Build a corpus of this many chunks in a temporary data dir.")
+    ] = None,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(help="Real texts for --scale (default: ../shared/corpus-real, seeds)."),
+    ] = None,
+    from_index: Annotated[
+        Path | None, typer.Option(help="Copy the real texts' index from this data dir instead of ingesting.")
+    ] = None,
+    baselines: Annotated[
+        bool, typer.Option(help="Also time BM25Retriever and the LangChain tutorial.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Time retrieval and the time to first token added by our code (in the core, and over HTTP
-    through the web app), over the current index."""
-    from assistant.evaluation import load_questions
-    from assistant.service import Assistant
+    """Time retrieval (lexical, dense, hybrid), the answer path to its first token (in the core and over
+    HTTP) and the baselines, over the current index or a generated one of --scale chunks."""
+    from cli.bench import MissingBenchPackage, run, shared_path
 
     settings = get_settings()
-    items = [q for q in load_questions(questions) if not q.injection]
-    # Time to first token of our own code: the LLM is replaced by the extractive path, which starts
-    # emitting as soon as retrieval and prompt building are done.
-    assistant = Assistant(settings.model_copy(update={"llm_provider": "none"}))
-    assistant.search("uppvärmning", 5)  # load the embedding model before timing
-
-    async def first_token(question: str) -> float:
-        started = time.perf_counter()
-        async for _ in assistant.answer(question):
-            break
-        return (time.perf_counter() - started) * 1000
-
-    search_ms: list[float] = []
-    ttft_ms: list[float] = []
-    for _ in range(rounds):
-        for q in items:
-            started = time.perf_counter()
-            assistant.search(q.q, 10)
-            search_ms.append((time.perf_counter() - started) * 1000)
-            ttft_ms.append(asyncio.run(first_token(q.q)))
-
-    def pct(values: list[float], p: float) -> float:
-        ordered = sorted(values)
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
-
-    http_ms = asyncio.run(_first_token_over_http(assistant, [q.q for q in items] * rounds))
-    documents, chunks = assistant.store.counts()
-    report = {
-        "documents": documents,
-        "chunks": chunks,
-        "queries": len(search_ms),
-        "retrieval_ms_p50": pct(search_ms, 0.5),
-        "retrieval_ms_p95": pct(search_ms, 0.95),
-        "first_token_ms_p50": pct(ttft_ms, 0.5),
-        "first_token_ms_p95": pct(ttft_ms, 0.95),
-        "http_first_token_ms_p50": pct(http_ms, 0.5),
-        "http_first_token_ms_p95": pct(http_ms, 0.95),
-    }
-    out.print_json(json.dumps(report))
+    questions = questions or shared_path("dev-questions.jsonl")
+    if not questions.exists():
+        raise InvalidInputError(f"{questions} finns inte / does not exist")
+    try:
+        report = run(
+            settings,
+            questions,
+            rounds=rounds,
+            scale=scale,
+            corpus_paths=corpus,
+            from_index=from_index,
+            baselines=baselines,
+            http_first_token=lambda assistant, asked: asyncio.run(_first_token_over_http(assistant, asked)),
+        )
+    except MissingBenchPackage as exc:
+        err.print(f"[red]Fel:[/red] paket för jämförelserna saknas / a baseline package is missing: {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    table = Table("ms", "p50", "p95")
+    for name, figures in report["latency_ms"].items():
+        table.add_row(name, *(str(figures[p]) if figures else "—" for p in ("p50", "p95")))
+    out.print(table)
+    out.print_json(json.dumps({k: v for k, v in report.items() if k != "latency_ms"}, ensure_ascii=False))
 
 
 async def _first_token_over_http(assistant: Any, questions: list[str]) -> list[float]:
