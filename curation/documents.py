@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import socket
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,6 +30,8 @@ from records.errors import KeyedError
 
 log = logging.getLogger(__name__)
 
+# An upload claimed but not finished for this long is taken by any server process that can see it.
+STALE_CLAIM = timedelta(minutes=15)
 INCOMING = ".incoming"  # received, not yet indexed
 PREVIOUS = ".previous"  # the version a new upload replaces, until the new one is indexed
 READ_BLOCK = 1024 * 1024
@@ -116,14 +121,42 @@ class Documents:
         self.uploads.set_status(upload.id, "failed", reason=reason)
         return Accepted(upload.id, shown, "failed", reason, None)
 
+    @property
+    def worker(self) -> str:
+        """This server process, as a claim on an upload names it: host, process and uploads folder."""
+        return f"{socket.gethostname()} {os.getpid()} {self.folder.resolve()}"
+
+    def _may_take(self, holder: str | None, since: datetime) -> bool:
+        """An upload held by nobody, by a process of this machine and folder that has ended (a
+        restarted server resumes its own), or left for ``STALE_CLAIM``."""
+        if holder is None or _stale(since):
+            return True
+        host, _, rest = holder.partition(" ")
+        pid, _, folder = rest.partition(" ")
+        if host != socket.gethostname() or folder != str(self.folder.resolve()) or not pid.isdigit():
+            return False
+        return not _alive(int(pid))
+
+    def _visible(self, upload: Upload) -> bool:
+        path = Path(upload.path) if upload.reason == REINDEX else self._incoming(upload)
+        return path.is_file()
+
     def _incoming(self, upload: Upload) -> Path:
         return self.folder / INCOMING / f"{upload.id}{Path(upload.filename).suffix.lower()}"
 
     def process(self, upload_id: str) -> Upload | None:
-        """Index one received file: parsing → embedding → indexed, or failed / unchanged."""
+        """Index one received file: parsing → embedding → indexed, or failed / unchanged.
+
+        Several server processes may share the records database: an upload is indexed by the one that
+        claims it, and only by one that can see its file (on another machine's disk it is that
+        machine's to index, unless it has been left for ``STALE_CLAIM``)."""
         upload = self.uploads.get(upload_id)
         if upload is None or upload.final:
             return upload
+        if not self._visible(upload) and not _stale(upload.updated_at):
+            return upload
+        if not self.uploads.claim(upload.id, self.worker, self._may_take):
+            return self.uploads.get(upload_id)
         try:
             self._process(upload)
         except Exception as exc:  # one bad file must not stop the worker; the reason is one line
@@ -340,6 +373,25 @@ class Documents:
         self.uploads.forget_document(doc_id)
         title = document["title"] if document else None
         self._audit(actor, "document.delete", doc_id, comment, {"title": title})
+
+
+def _stale(since: datetime | str | None) -> bool:
+    if since is None:
+        return True
+    when = datetime.fromisoformat(since) if isinstance(since, str) else since
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return datetime.now(UTC) - when > STALE_CLAIM
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _describe_upload(upload: Upload) -> dict[str, Any]:

@@ -6,10 +6,13 @@ where the original lies, and the status the pages poll.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import sessionmaker
 
 from records.accounts import iso
@@ -132,6 +135,29 @@ class Uploads:
                 .order_by(UploadRow.created_at)
             )
             return [_upload(r) for r in rows]
+
+    def claim(self, upload_id: str, worker: str, may_take: Callable[[str | None, datetime], bool]) -> bool:
+        """Make ``worker`` the one indexing an unfinished upload. ``may_take(holder, since)`` judges an
+        upload another worker (or none) holds; the claim is a compare-and-set on the holder and its
+        time, so of two workers judging the same row at once only one wins."""
+        with self._sessions.begin() as session:
+            row = session.get(UploadRow, upload_id)
+            if row is None or row.status in FINAL_STATUSES:
+                return False
+            holder, since = row.claimed_by, row.updated_at
+            if holder != worker and not may_take(holder, since):
+                return False
+            same_holder = UploadRow.claimed_by.is_(None) if holder is None else UploadRow.claimed_by == holder
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(UploadRow)
+                    .where(UploadRow.id == upload_id, same_holder, UploadRow.updated_at == since)
+                    .values(claimed_by=worker, updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                ),
+            )
+            return result.rowcount == 1
 
     def forget_document(self, doc_id: str) -> None:
         with self._sessions.begin() as session:

@@ -262,6 +262,8 @@ class UploadRow(Base):
     doc_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Which server process is indexing it ("host pid folder"), so two sharing the database never both do.
+    claimed_by: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class GapRow(Base):

@@ -1,4 +1,5 @@
-"""Rate-limit buckets in the records database, shared by every server process on PostgreSQL.
+"""Rate-limit buckets in the records database, shared by every server process on PostgreSQL; which
+process is indexing an upload.
 
 Revision ID: 0005
 Revises: 0004
@@ -23,8 +24,12 @@ def upgrade() -> None:
         sa.Column("at", sa.Float, nullable=False),
     )
     op.create_index("ix_rate_buckets_at", "rate_buckets", ["at"])
+    with op.batch_alter_table("uploads") as batch:
+        batch.add_column(sa.Column("claimed_by", sa.String(300), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("uploads") as batch:
+        batch.drop_column("claimed_by")
     op.drop_index("ix_rate_buckets_at", "rate_buckets")
     op.drop_table("rate_buckets")
