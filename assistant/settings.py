@@ -147,6 +147,14 @@ class Settings(BaseSettings):
         return self.data_dir / "index.sqlite3"
 
     @property
+    def shared_index(self) -> bool:
+        """Several machines: with a Chroma server and PostgreSQL configured, the lexical index (chunk
+        text, the document journal, full-text search) lives in PostgreSQL too, so every server
+        process on any machine reads and writes one index."""
+        database = str(self.database_url or "")
+        return bool(self.chroma_url) and database.startswith(("postgres://", "postgresql"))
+
+    @property
     def sql_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'app.sqlite3').resolve()}"
 

@@ -19,10 +19,22 @@ from urllib.parse import urlparse
 from assistant.embeddings import Embedder, build_embedder
 from assistant.errors import EmbeddingMismatchError, StoreUnavailableError
 from assistant.lexical import DOCUMENT_FIELDS, LexicalIndex
+from assistant.lexical_pg import PgLexicalIndex
 from assistant.settings import Settings
 from assistant.types import Chunk
 
 CHROMA_BATCH = 2000
+# The writers' PostgreSQL advisory lock (``ingest.lock`` takes it; reconcile asks whether it is held).
+# Any constant shared by every writer; distinct from records' migration lock (7_316_001).
+WRITER_LOCK_KEY = 7_316_012
+
+
+def open_lexical(settings: Settings) -> LexicalIndex | PgLexicalIndex:
+    """The lexical index the settings ask for: SQLite FTS5 under the data dir (the default), or
+    PostgreSQL's full-text search when several machines share PostgreSQL and a Chroma server."""
+    if settings.shared_index:
+        return PgLexicalIndex(str(settings.database_url))
+    return LexicalIndex(settings.index_path)
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -54,11 +66,11 @@ class ChunkStore:
         *,
         embedder: Embedder | None = None,
         client: Any = None,
-        lexical: LexicalIndex | None = None,
+        lexical: LexicalIndex | PgLexicalIndex | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder or build_embedder(settings)
-        self.lexical = lexical or LexicalIndex(settings.index_path)
+        self.lexical: LexicalIndex | PgLexicalIndex = lexical or open_lexical(settings)
         self._client = client
         self._collection: Any = None
         self._lock = threading.Lock()
@@ -118,6 +130,10 @@ class ChunkStore:
         not delete it under the writer's feet. The next opener after the writer finishes cleans up.
         """
         if _another_process_writes(self.settings.data_dir / "index.lock"):
+            return []
+        if isinstance(self.lexical, PgLexicalIndex) and _another_machine_writes(
+            str(self.settings.database_url)
+        ):
             return []
         pending = self.lexical.pending_documents()
         for doc_id in pending:
@@ -264,6 +280,31 @@ def _another_process_writes(path: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _another_machine_writes(url: str) -> bool:
+    """Whether a writer anywhere holds the shared index's PostgreSQL advisory lock."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(_psycopg_url(url))
+    try:
+        with engine.connect() as connection:
+            free = connection.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": WRITER_LOCK_KEY}
+            ).scalar()
+            if free:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": WRITER_LOCK_KEY})
+            return not free
+    finally:
+        engine.dispose()
+
+
+def _psycopg_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
 
 
 def embedding_text(chunk: Chunk) -> str:

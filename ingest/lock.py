@@ -23,9 +23,9 @@ from typing import Any
 
 from assistant.errors import StoreUnavailableError
 from assistant.settings import Settings
+from assistant.store import WRITER_LOCK_KEY
 
-# Any constant shared by every writer; distinct from records' migration lock (7_316_001).
-ADVISORY_KEY = 7_316_012
+ADVISORY_KEY = WRITER_LOCK_KEY
 POLL_S = 0.2
 
 
