@@ -8,9 +8,11 @@ reconciles any document left ``pending`` by a crash, so a re-run of ingest repai
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,10 @@ from assistant.settings import Settings
 from assistant.types import Chunk
 
 CHROMA_BATCH = 2000
+REEMBED_BATCH = 256
+# How often a store looks for a newer complete generation of its collection (see ``reembed``).
+RESOLVE_EVERY_S = 5.0
+GENERATION = "--g"
 # The writers' PostgreSQL advisory lock (``ingest.lock`` takes it; reconcile asks whether it is held).
 # Any constant shared by every writer; distinct from records' migration lock (7_316_001).
 WRITER_LOCK_KEY = 7_316_012
@@ -73,41 +79,122 @@ class ChunkStore:
         self.lexical: LexicalIndex | PgLexicalIndex = lexical or open_lexical(settings)
         self._client = client
         self._collection: Any = None
+        self._resolved_at = -math.inf
         self._lock = threading.Lock()
+        self.switch_grace_s = 2 * RESOLVE_EVERY_S
         self.reconcile()
 
     # --- Chroma ---------------------------------------------------------------------------------
 
     @property
     def collection(self) -> Any:
+        """The vector collection in use: the newest complete generation made with this store's
+        embedding model (``reembed`` builds the next one beside it). Looked up again every
+        ``RESOLVE_EVERY_S`` seconds, so a server follows a switch made by another process."""
         with self._lock:
-            if self._collection is None:
-                if self._client is None:
-                    self._client = chroma_client(self.settings)
+            now = time.monotonic()
+            if self._collection is None or now - self._resolved_at > RESOLVE_EVERY_S:
                 self._collection = self._open_collection()
+                self._resolved_at = now
             return self._collection
 
+    def _for_writing(self) -> Any:
+        """The collection to write to, looked up now: a writer holds the writer lock, so no switch
+        can come between this and its write."""
+        with self._lock:
+            self._resolved_at = -math.inf
+        return self.collection
+
+    def _chroma(self) -> Any:
+        if self._client is None:
+            self._client = chroma_client(self.settings)
+        return self._client
+
+    def generations(self) -> list[tuple[int, Any]]:
+        """Every generation of this store's collection, oldest first: ``chunks`` is the first,
+        ``chunks--g2`` the next one ``reembed`` built, and so on."""
+        base = self.settings.chroma_collection
+        found = []
+        for item in self._chroma().list_collections():
+            name = item if isinstance(item, str) else item.name
+            number = _generation(name, base)
+            if number is not None:
+                found.append(
+                    (number, item if not isinstance(item, str) else self._chroma().get_collection(name))
+                )
+        return sorted(found, key=lambda pair: pair[0])
+
     def _open_collection(self) -> Any:
-        name = self.settings.chroma_collection
         try:
-            existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
-            if name in existing:
-                collection = self._client.get_collection(name)
-                self._check_model(collection.metadata or {})
-                return collection
-            return self._client.create_collection(
-                name,
-                metadata={
-                    "embedding_model": self.embedder.name,
-                    "dimension": self.embedder.dimension,
-                    "hnsw:space": "cosine",
-                },
+            complete = [(n, c) for n, c in self.generations() if (c.metadata or {}).get("complete", True)]
+            mine = [c for _, c in complete if self._made_here(c.metadata or {})]
+            if mine:
+                return mine[-1]
+            if complete:  # only other models' vectors: say so rather than search them with ours
+                self._check_model(complete[-1][1].metadata or {})
+            return self._chroma().create_collection(
+                self.settings.chroma_collection,
+                metadata={**self._model_metadata(), "hnsw:space": "cosine"},
                 embedding_function=None,
             )
         except EmbeddingMismatchError:
             raise
         except Exception as exc:
             raise StoreUnavailableError(f"Chroma: {type(exc).__name__}") from exc
+
+    def _model_metadata(self) -> dict[str, Any]:
+        return {"embedding_model": self.embedder.name, "dimension": self.embedder.dimension}
+
+    def _made_here(self, metadata: dict[str, Any]) -> bool:
+        stored, dimension = metadata.get("embedding_model"), metadata.get("dimension")
+        return (not stored or stored == self.embedder.name) and (
+            not dimension or int(dimension) == self.embedder.dimension
+        )
+
+    def reembed(
+        self, *, progress: Callable[[int, int], None] | None = None, drop_other_models: bool = False
+    ) -> str:
+        """Embed every chunk again, with this store's embedding model, into a new collection beside
+        the one in use, and switch to it when it is complete: servers keep answering from the old one
+        until then (and follow within ``RESOLVE_EVERY_S``). Then the older generations of this model
+        go — and, with ``drop_other_models``, those of other models that servers not yet
+        reconfigured still use. The caller holds the writer lock. Returns the new collection's name."""
+        client = self._chroma()
+        existing = self.generations()
+        number = max((n for n, _ in existing), default=0) + 1
+        for _, unfinished in [(n, c) for n, c in existing if not (c.metadata or {}).get("complete", True)]:
+            client.delete_collection(unfinished.name)  # a re-embedding that stopped part-way
+        existing = [(n, c) for n, c in existing if (c.metadata or {}).get("complete", True)]
+        name = f"{self.settings.chroma_collection}{GENERATION}{number}"
+        target = client.create_collection(
+            name,
+            metadata={**self._model_metadata(), "hnsw:space": "cosine", "complete": False},
+            embedding_function=None,
+        )
+        documents = [d for d in self.lexical.documents() if d["state"] == "ready"]
+        total = sum(int(str(d["chunks"])) for d in documents)
+        done = 0
+        for document in documents:
+            chunks = self.lexical.document_chunks(str(document["doc_id"]))
+            for start in range(0, len(chunks), REEMBED_BATCH):
+                part = chunks[start : start + REEMBED_BATCH]
+                target.add(
+                    ids=[c.id for c in part],
+                    embeddings=self.embedder.embed_documents([embedding_text(c) for c in part]),
+                    metadatas=[{"doc_id": c.doc_id, "source": c.source} for c in part],
+                )
+                done += len(part)
+                if progress:
+                    progress(done, total)
+        target.modify(metadata={**self._model_metadata(), "complete": True})
+        with self._lock:
+            self._collection, self._resolved_at = target, time.monotonic()
+        # Servers still reading an older generation look again within RESOLVE_EVERY_S.
+        time.sleep(self.switch_grace_s)
+        for _, old in existing:
+            if old.name != name and (drop_other_models or self._made_here(old.metadata or {})):
+                client.delete_collection(old.name)
+        return name
 
     def _check_model(self, metadata: dict[str, Any]) -> None:
         stored = metadata.get("embedding_model")
@@ -136,9 +223,11 @@ class ChunkStore:
         ):
             return []
         pending = self.lexical.pending_documents()
-        for doc_id in pending:
-            self.collection.delete(where={"doc_id": doc_id})
-            self.lexical.delete_document(doc_id)
+        if pending:
+            collection = self._for_writing()
+            for doc_id in pending:
+                collection.delete(where={"doc_id": doc_id})
+                self.lexical.delete_document(doc_id)
         return pending
 
     def upsert_document(
@@ -153,15 +242,16 @@ class ChunkStore:
         """Replace everything stored for ``doc_id`` with ``chunks``, in both indexes."""
         meta = meta or {}
         vectors = self.embedder.embed_documents([embedding_text(c) for c in chunks])
+        collection = self._for_writing()
         self.lexical.mark_pending(doc_id, source, title, meta)
         old_ids = set(self.lexical.chunk_ids(doc_id))
         new_ids = [c.id for c in chunks]
         stale = sorted(old_ids - set(new_ids))
         if stale:
-            self.collection.delete(ids=stale)
+            collection.delete(ids=stale)
         for start in range(0, len(chunks), CHROMA_BATCH):
             part = chunks[start : start + CHROMA_BATCH]
-            self.collection.upsert(
+            collection.upsert(
                 ids=[c.id for c in part],
                 embeddings=vectors[start : start + CHROMA_BATCH],
                 metadatas=[{"doc_id": doc_id, "source": source} for _ in part],
@@ -169,8 +259,9 @@ class ChunkStore:
         self.lexical.replace_chunks(doc_id, content_hash, title, meta, list(chunks))
 
     def delete_document(self, doc_id: str) -> None:
+        collection = self._for_writing()
         self.lexical.mark_pending(doc_id, *self._doc_identity(doc_id))
-        self.collection.delete(where={"doc_id": doc_id})
+        collection.delete(where={"doc_id": doc_id})
         self.lexical.delete_document(doc_id)
 
     def rekey_document(self, old_id: str, new_id: str, *, meta: dict[str, Any] | None = None) -> None:
@@ -184,12 +275,13 @@ class ChunkStore:
             return
         source, title, own_meta = self._doc_identity(old_id)
         merged = {**own_meta, **(meta or {})}
+        collection = self._for_writing()
         content_hash = self.lexical.document_hashes().get(source, ("", "", ""))[1]
         pairs = [
             (c.id, replace(c, id=new_id + c.id.removeprefix(old_id), doc_id=new_id))
             for c in self.lexical.document_chunks(old_id)
         ]
-        stored = self.collection.get(ids=[old for old, _ in pairs], include=["embeddings"]) if pairs else None
+        stored = collection.get(ids=[old for old, _ in pairs], include=["embeddings"]) if pairs else None
         vectors = dict(zip(stored["ids"], stored["embeddings"], strict=True)) if stored else {}
         unknown = [c for old, c in pairs if old not in vectors]  # never expected; embedded if so
         fresh = dict(
@@ -202,7 +294,7 @@ class ChunkStore:
         self.lexical.mark_pending(old_id, source, title, own_meta)
         for start in range(0, len(pairs), CHROMA_BATCH):
             part = pairs[start : start + CHROMA_BATCH]
-            self.collection.upsert(
+            collection.upsert(
                 ids=[c.id for _, c in part],
                 embeddings=[
                     [float(x) for x in vectors[old]] if old in vectors else fresh[c.id] for old, c in part
@@ -214,7 +306,7 @@ class ChunkStore:
         self.lexical.replace_chunks(new_id, content_hash, title, merged, [c for _, c in pairs])
         if not document["enabled"]:
             self.lexical.set_enabled(new_id, False)
-        self.collection.delete(where={"doc_id": old_id})
+        collection.delete(where={"doc_id": old_id})
 
     def _doc_identity(self, doc_id: str) -> tuple[str, str, dict[str, Any]]:
         document = self.lexical.document(doc_id)
@@ -224,23 +316,22 @@ class ChunkStore:
         return (str(document["source"]), str(document["title"]), meta)
 
     def reset(self) -> None:
-        """Drop every document and the vector collection (used by ``ingest --reindex``)."""
+        """Drop every document and every generation of the vector collection (``ingest --reindex``;
+        ``reembed`` is the way to change the model without an outage)."""
         for doc in self.lexical.documents():
             self.lexical.delete_document(str(doc["doc_id"]))
-        with self._lock:
-            if self._client is None:
-                self._client = chroma_client(self.settings)
-            from chromadb.errors import NotFoundError
+        from chromadb.errors import NotFoundError
 
-            try:
-                self._client.delete_collection(self.settings.chroma_collection)
-            except NotFoundError:  # an absent collection is the state we want
-                pass
-            except (
-                Exception
-            ) as exc:  # a reindex that kept the old collection would keep the old model's vectors
-                raise StoreUnavailableError(f"Chroma: {type(exc).__name__}") from exc
-            finally:
+        try:
+            for _, collection in self.generations():
+                try:
+                    self._chroma().delete_collection(collection.name)
+                except NotFoundError:  # an absent collection is the state we want
+                    pass
+        except Exception as exc:  # a reindex that kept the old collection would keep the old model's vectors
+            raise StoreUnavailableError(f"Chroma: {type(exc).__name__}") from exc
+        finally:
+            with self._lock:
                 self._collection = None
 
     # --- reading --------------------------------------------------------------------------------
@@ -280,6 +371,13 @@ def _another_process_writes(path: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _generation(name: str, base: str) -> int | None:
+    if name == base:
+        return 1
+    number = name.removeprefix(base + GENERATION)
+    return int(number) if name.startswith(base + GENERATION) and number.isdigit() else None
 
 
 def _another_machine_writes(url: str) -> bool:
