@@ -106,6 +106,8 @@ def _ingest(
         if reindex:
             store.reset()
             store = _store(settings)
+        elif not quiet:
+            _say_if_the_lexical_index_moved(settings, store)
         report = SyncReport()
         batches: list[tuple[list[Path], bool]] = [(paths, prune)] if paths else []
         if sources is not None:
@@ -145,6 +147,25 @@ def _ingest(
     return report
 
 
+def _say_if_the_lexical_index_moved(settings: Settings, store: Any) -> None:
+    """Switching between the embedded lexical index and PostgreSQL's is a re-index: say so plainly
+    when this run is the one that does it."""
+    from assistant.lexical import LexicalIndex
+
+    if not settings.shared_index or store.counts()[0] > 0 or not settings.index_path.is_file():
+        return
+    documents = LexicalIndex(settings.index_path).counts()[0]
+    if documents:
+        err.print(
+            f"Det lexikala indexet ligger nu i PostgreSQL (ADVISOR_DATABASE_URL och ADVISOR_CHROMA_URL är satta): "
+            f"alla dokument indexeras om där; de {documents} i {settings.index_path} används inte längre. / "
+            f"The lexical index now lives in PostgreSQL: every document is indexed again there; the "
+            f"{documents} in {settings.index_path} are no longer used.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
 def _print_ingest_report(report: Any, seconds: float) -> None:
     """One line per fact, never wrapped (a log or a pipe reads whole lines), names as given."""
     out.print(
@@ -153,6 +174,12 @@ def _print_ingest_report(report: Any, seconds: float) -> None:
         f"  ({report.chunks_written} avsnitt skrivna, {seconds:.1f} s)",
         soft_wrap=True,
     )
+    if report.rekeyed:
+        err.print(
+            f"{len(report.rekeyed)} dokument fick stabila id:n (vektorerna flyttades, inget bäddades in igen) / "
+            f"{len(report.rekeyed)} documents moved to stable ids (vectors kept, nothing embedded again)",
+            soft_wrap=True,
+        )
     for name, count in report.flagged:
         err.print(
             f"⚑ {name}: {count} avsnitt flaggade som möjlig instruktion till assistenten (citeras inte) / "
@@ -199,6 +226,56 @@ def ingest(
     _print_ingest_report(report, time.perf_counter() - started)
     if report.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def reembed(
+    drop_other_models: Annotated[
+        bool,
+        typer.Option(
+            help="Also remove the collections of other embedding models (once no server uses them)."
+        ),
+    ] = False,
+) -> None:
+    """Embed every passage again with the configured model, into a new collection beside the one in
+    use; servers keep answering from the old one and switch when the new one is complete."""
+    from assistant.store import ChunkStore
+    from ingest.lock import writer_lock
+
+    settings = get_settings()
+
+    def waiting(holder: str) -> None:
+        err.print(
+            f"Väntar på att en annan skrivning ska bli klar ({holder}) … / "
+            f"waiting for another writer to finish ({holder}) …",
+            markup=False,
+            soft_wrap=True,
+        )
+
+    started = time.perf_counter()
+    with writer_lock(settings, on_wait=waiting):
+        store = ChunkStore(settings)
+        with Progress(
+            TextColumn("[bold]Bäddar in / embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not err.is_terminal,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("reembed", total=store.counts()[1])
+            name = store.reembed(
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                drop_other_models=drop_other_models,
+            )
+    out.print(
+        f"{store.counts()[1]} avsnitt inbäddade med {store.embedder.name} i {name}, som nu används "
+        f"({time.perf_counter() - started:.1f} s) / passages embedded into {name}, now in use",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command()

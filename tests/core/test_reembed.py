@@ -105,3 +105,41 @@ def test_reindex_drops_every_generation(served: ChunkStore, settings: Settings) 
     worker.reembed()
     worker.reset()
     assert names(worker) == []
+
+
+def test_advisor_reembed_switches_and_the_index_still_answers(
+    stub_embeddings: object, docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    monkeypatch.setattr(store_module, "RESOLVE_EVERY_S", 0.0)
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(docs)]).exit_code == 0
+    done = runner.invoke(app, ["reembed"])
+    assert done.exit_code == 0, done.output
+    assert "chunks--g2" in done.stdout
+    asked = runner.invoke(app, ["ask", "--json", "Hur går en förfrågan om information till?"])
+    assert asked.exit_code == 0 and '"refused": false' in asked.stdout
+
+
+def test_ingest_says_when_the_lexical_index_moves_to_postgresql(
+    settings: Settings, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import _say_if_the_lexical_index_moved
+
+    sync([docs], ChunkStore(settings, embedder=HashEmbedder()))
+    shared = settings.model_copy(
+        update={"chroma_url": "http://127.0.0.1:9", "database_url": "postgresql://u@127.0.0.1:9/x"}
+    )
+
+    class EmptySharedIndex:
+        def counts(self) -> tuple[int, int]:
+            return (0, 0)
+
+    _say_if_the_lexical_index_moved(shared, EmptySharedIndex())
+    said = capsys.readouterr().err
+    assert "PostgreSQL" in said and "2" in said
+    _say_if_the_lexical_index_moved(settings, EmptySharedIndex())  # one machine: nothing to say
+    assert capsys.readouterr().err == ""
