@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     # Largest file an advisor may upload (MB); a larger one is refused while it is received. Unset, it
     # is ingest's own limit (ingest_max_file_mb); it is never above it, since ingest would refuse it.
     upload_max_mb: int | None = Field(default=None, ge=1)
+    # Where uploaded originals are kept (default: <data dir>/uploads). With several machines, a folder
+    # on storage every machine mounts at this path, so any of them can re-index or hand out an original.
+    uploads_dir: Path | None = None
     # The chat is public by default; on, it takes any signed-in account (procurers too) or API token.
     chat_requires_sign_in: bool = False
 
@@ -145,6 +148,10 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.data_dir / "index.sqlite3"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.uploads_dir or self.data_dir / "uploads"
 
     @property
     def shared_index(self) -> bool:

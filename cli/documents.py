@@ -36,7 +36,7 @@ def _documents() -> Iterator[Any]:
         yield Documents(
             ChunkStore(settings),
             uploads,
-            settings.data_dir / "uploads",
+            settings.uploads_path,
             max_bytes=settings.upload_limit_mb * 1024 * 1024,
             audit=accounts.audit,
         )

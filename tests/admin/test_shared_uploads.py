@@ -9,7 +9,9 @@ import socket
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from assistant.settings import Settings
@@ -17,6 +19,8 @@ from assistant.store import ChunkStore
 from curation.documents import STALE_CLAIM, Documents
 from records.documents import Uploads
 from records.models import UploadRow, utcnow
+from tests.admin.conftest import Tokens, wait_final
+from web.main import create_app
 
 NOTE = b"---\ntitle: Plogar\n---\n\n# Plogar\n\nEldrivna plogar laddas vid dep\xc3\xa5n.\n"
 
@@ -77,3 +81,19 @@ def test_of_two_workers_claiming_at_once_one_wins(settings: Settings) -> None:
 
     assert not uploads.claim(upload.id, "one", judge_while_the_other_claims)
     assert not uploads.claim(upload.id, "one", lambda holder, since: holder is None)
+
+
+def test_uploads_are_kept_where_the_setting_says(
+    core_settings: Settings, tokens: Tokens, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared-storage" / "uploads"
+    settings = core_settings.model_copy(update={"uploads_dir": shared})
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/api/documents", files=[("files", ("plogar.md", NOTE, "text/markdown"))], headers=tokens.header()
+        )
+        assert response.status_code == 202, response.text
+        (entry,) = response.json()["files"]
+        assert wait_final(client, entry["id"], tokens.header())["status"] == "indexed"
+    assert (shared / "plogar.md").read_bytes() == NOTE
+    assert not (settings.data_dir / "uploads").exists()

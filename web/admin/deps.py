@@ -18,7 +18,6 @@ from records.documents import Uploads
 from records.review import Review
 from web.deps import get_assistant
 
-UPLOADS_FOLDER = "uploads"
 _lock = threading.Lock()
 
 
@@ -41,7 +40,7 @@ def get_documents(request: Request) -> Documents:
             state.documents = Documents(
                 store,
                 Uploads.from_url(settings.sql_url),
-                settings.data_dir / UPLOADS_FOLDER,
+                settings.uploads_path,
                 max_bytes=settings.upload_limit_mb * 1024 * 1024,
                 audit=accounts.audit,
             )
