@@ -53,7 +53,8 @@ SCHEMA = (
         data TEXT NOT NULL,
         words TSVECTOR NOT NULL,
         stems TSVECTOR NOT NULL,
-        tri TEXT NOT NULL)""",
+        tri TEXT NOT NULL)
+        WITH (toast_tuple_target = 8160)""",
     "CREATE INDEX IF NOT EXISTS lex_chunks_doc ON lex_chunks (doc_id)",
     "CREATE INDEX IF NOT EXISTS lex_chunks_ref ON lex_chunks (chapter, paragraph)",
     "CREATE INDEX IF NOT EXISTS lex_chunks_words ON lex_chunks USING gin (words)",
@@ -67,7 +68,7 @@ WORD_WEIGHTS = "{0.1, 0.33, 0.67, 1.0}"
 NOW = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
 DOCUMENT_COLUMNS = "doc_id, source, title, n_chunks, state, meta, updated_at, enabled"
 # Only chunks of documents no advisor has disabled are ever found.
-ENABLED = "NOT EXISTS (SELECT 1 FROM lex_documents d WHERE d.doc_id = c.doc_id AND NOT d.enabled)"
+ENABLED = "c.doc_id NOT IN (SELECT doc_id FROM lex_documents WHERE NOT enabled)"
 
 # Each term's matches scored alone, weighed by BM25's idf over the whole index, summed per chunk.
 RANKED = """
@@ -95,9 +96,15 @@ hits AS (
 # of a compound (gräns in direktupphandlingsgränsen), a LIKE the trigram index answers.
 SEARCH_TRIGRAMS = (
     """
-WITH q AS (
+WITH size AS (
+    SELECT count(*) AS n, CAST(ceil(:common_share * count(*)) AS bigint) AS common FROM lex_chunks),
+q AS (
     SELECT DISTINCT t, replace(replace(replace(t, '\\', '\\\\'), '%', '\\%'), '_', '\\_') AS pattern
-    FROM unnest(CAST(:terms AS text[])) AS t),
+    FROM unnest(CAST(:terms AS text[]), CAST(:heads AS text[])) AS u(t, head) CROSS JOIN size
+    WHERE CASE WHEN head = '' OR size.n < :common_from THEN TRUE ELSE (
+        SELECT count(*) FROM (
+            SELECT 1 FROM lex_chunks WHERE stems @@ CAST(head AS tsquery) LIMIT size.common) AS seen
+        ) < size.common END),
 mean AS (SELECT CAST(greatest(avg(octet_length(tri)), 1) AS float8) AS n FROM lex_chunks),
 hits AS (
     SELECT c.id, q.t, tf * (:k1 + 1) / (tf + :k1 * (1 - :b + :b * octet_length(c.tri) / mean.n)) AS s
@@ -113,6 +120,12 @@ hits AS (
 )
 BM25_K1 = 1.2
 BM25_B = 0.75
+# A stem that opens words in this share of the chunks (upphandl…) tells passages apart hardly at all,
+# yet counting it inside every text is most of the search's cost; the word search still weighs it.
+# Counted from the stem index (LIMIT: no further than the share), and only once the index is large
+# enough for a share to say something.
+COMMON_STEM_SHARE = 0.5
+COMMON_FROM = 500
 
 _SPLIT = re.compile(r"[^0-9a-zåäöéü]+")
 
@@ -362,7 +375,19 @@ class PgLexicalIndex:
         stems = [_substring(t) for t in terms if len(t) >= 3 and not analysis.is_number(t)]
         if not stems:
             return []
-        return self._search(SEARCH_TRIGRAMS, {"terms": stems, "limit": limit, "k1": BM25_K1, "b": BM25_B})
+        heads = [_tsquery(_tokens(s), prefix=True) for s in stems]
+        return self._search(
+            SEARCH_TRIGRAMS,
+            {
+                "terms": stems,
+                "heads": heads,
+                "limit": limit,
+                "k1": BM25_K1,
+                "b": BM25_B,
+                "common_share": COMMON_STEM_SHARE,
+                "common_from": COMMON_FROM,
+            },
+        )
 
     def _search(self, sql: str, params: dict[str, object]) -> list[tuple[str, float]]:
         with self._reading() as db:

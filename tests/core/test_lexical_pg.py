@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from assistant import lexical_pg
 from assistant.lexical import LexicalIndex
 from assistant.lexical_pg import PgLexicalIndex
 from assistant.types import Chunk
@@ -300,6 +301,24 @@ def test_decompounding_splits_an_unknown_compound_into_known_parts(index: Any) -
     assert index.decompound(["annonsering"]) == []
     # Short words, numbers and words without known parts are left alone.
     assert index.decompound(["spärr", "20230101", "xyzxyzxyz"]) == []
+
+
+@pytest.mark.slow
+def test_postgres_leaves_a_stem_most_chunks_hold_to_the_word_search(
+    postgres_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lexical_pg, "COMMON_FROM", 1)
+    pg = PgLexicalIndex(postgres_url)
+    try:
+        add(pg, "a", "Upphandlingen.", "Upphandlingar.", "Upphandlingsgränsen.", "Kaffe.")
+        assert found(pg.search_trigrams(["upphandling", "gränsen"], 10)) == ["a-2"]
+        assert set(found(pg.search_words(["upphandling"], 10))) == {"a-0", "a-1"}
+        monkeypatch.setattr(lexical_pg, "COMMON_FROM", 10)  # four chunks: too few to call a stem common
+        assert set(found(pg.search_trigrams(["upphandling", "gränsen"], 10))) == {"a-0", "a-1", "a-2"}
+    finally:
+        pg.dispose()
+        _drop_tables(postgres_url)
 
 
 # --- several processes --------------------------------------------------------------------------
