@@ -117,7 +117,7 @@ class ChunkStore:
         found = []
         for item in self._chroma().list_collections():
             name = item if isinstance(item, str) else item.name
-            number = _generation(name, base)
+            number = generation_number(name, base)
             if number is not None:
                 found.append(
                     (number, item if not isinstance(item, str) else self._chroma().get_collection(name))
@@ -373,7 +373,7 @@ def _another_process_writes(path: Path) -> bool:
         os.close(fd)
 
 
-def _generation(name: str, base: str) -> int | None:
+def generation_number(name: str, base: str) -> int | None:
     if name == base:
         return 1
     number = name.removeprefix(base + GENERATION)

@@ -22,6 +22,7 @@ from typing import Any
 
 from assistant.errors import InvalidInputError
 from assistant.settings import Settings
+from assistant.store import generation_number
 
 MANIFEST = "backup.json"
 INDEX = "index.sqlite3"
@@ -48,6 +49,12 @@ def backup(
     from ingest.lock import writer_lock
 
     source = settings.data_dir
+    if settings.shared_index:
+        raise InvalidInputError(
+            "indexet och allt delat ligger i PostgreSQL och på Chroma-servern: säkerhetskopiera dem med "
+            "pg_dump och serverns katalog (README, Deployment) / the index and everything shared live in "
+            "PostgreSQL and on the Chroma server: back them up with pg_dump and the server's volume"
+        )
     if not (source / INDEX).exists():
         raise InvalidInputError(f"inget index i {source} / no index in {source}")
     if target.exists() and any(target.iterdir()):
@@ -57,7 +64,9 @@ def backup(
     target.mkdir(parents=True, exist_ok=True)
     with writer_lock(settings, on_wait=on_wait):
         _copy_tree(source, target, embedded_chroma=settings.chroma_url is None)
-    counts = _counts(target, embedded_chroma=settings.chroma_url is None)
+    counts = _counts(
+        target, embedded_chroma=settings.chroma_url is None, collection=settings.chroma_collection
+    )
     if counts.vectors is not None and counts.vectors != counts.chunks:
         raise InvalidInputError(
             f"kopian är inkonsekvent: {counts.chunks} avsnitt men {counts.vectors} vektorer / "
@@ -103,7 +112,9 @@ def restore(settings: Settings, source: Path, *, replace: bool = False) -> tuple
         target.rename(moved)
     target.mkdir(parents=True, exist_ok=True)
     _copy_tree(source, target, embedded_chroma=manifest.get("chroma_server") is None)
-    counts = _counts(target, embedded_chroma=manifest.get("chroma_server") is None)
+    counts = _counts(
+        target, embedded_chroma=manifest.get("chroma_server") is None, collection=settings.chroma_collection
+    )
     expected = (manifest["documents"], manifest["chunks"])
     if (counts.documents, counts.chunks) != expected:
         raise InvalidInputError(
@@ -145,7 +156,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     dst.close()
 
 
-def _counts(data_dir: Path, *, embedded_chroma: bool) -> Counts:
+def _counts(data_dir: Path, *, embedded_chroma: bool, collection: str = "chunks") -> Counts:
     """Open the copy as the application would and count what is in it."""
     with sqlite3.connect(f"file:{data_dir / INDEX}?mode=ro", uri=True) as db:
         documents = db.execute("SELECT count(*) FROM documents").fetchone()[0]
@@ -153,7 +164,32 @@ def _counts(data_dir: Path, *, embedded_chroma: bool) -> Counts:
     db.close()
     vectors = None
     if embedded_chroma and (data_dir / CHROMA / CHROMA_CATALOGUE).exists():
-        with sqlite3.connect(f"file:{data_dir / CHROMA / CHROMA_CATALOGUE}?mode=ro", uri=True) as db:
-            vectors = db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
-        db.close()
+        vectors = _vectors_in_use(data_dir / CHROMA / CHROMA_CATALOGUE, collection)
     return Counts(documents, chunks, vectors)
+
+
+def _vectors_in_use(catalogue: Path, base: str) -> int:
+    """Vectors in the generation of the collection writers write to: the newest complete one
+    (``advisor reembed`` builds the next beside the one in use; older ones may lag behind)."""
+    with sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True) as db:
+        counted = dict(
+            db.execute(
+                """SELECT c.name, count(e.id) FROM collections c
+                   LEFT JOIN segments s ON s.collection = c.id
+                   LEFT JOIN embeddings e ON e.segment_id = s.id GROUP BY c.name"""
+            ).fetchall()
+        )
+        unfinished = {
+            row[0]
+            for row in db.execute(
+                """SELECT c.name FROM collections c JOIN collection_metadata m ON m.collection_id = c.id
+                   WHERE m.key = 'complete' AND m.bool_value = 0"""
+            )
+        }
+    db.close()
+    generations = sorted(
+        (number, name)
+        for name in counted
+        if name not in unfinished and (number := generation_number(name, base)) is not None
+    )
+    return int(counted[generations[-1][1]]) if generations else 0
