@@ -59,6 +59,10 @@ COMMON_TRIGRAM_SHARE = 0.15
 RARE_TRIGRAMS = 48
 DF_WINDOW = 5000
 COMMON_FROM = 500  # in a smaller index no trigram is costly, and a share says little
+# At most about this many postings (chunks holding a kept trigram, estimated from the window) are
+# merged, whatever the index's size; the rarest trigrams, which tell most, go first.
+TRIGRAM_POSTINGS = 200_000
+MIN_TRIGRAMS = 3
 
 
 # Only chunks of documents no advisor has disabled are ever found.
@@ -336,7 +340,14 @@ class LexicalIndex:
             for order, g in enumerate(grams)
         ]
         common = COMMON_TRIGRAM_SHARE * window if window >= COMMON_FROM else window
-        kept = sorted(c for c in counted if c[0] <= common)[:RARE_TRIGRAMS]
+        scale = (int(first[1]) - low + 1) / window  # rowids stand in for the chunk count: no count(*)
+        kept: list[tuple[int, int, str]] = []
+        postings = 0.0
+        for candidate in sorted(c for c in counted if c[0] <= common)[:RARE_TRIGRAMS]:
+            postings += candidate[0] * scale
+            if postings > TRIGRAM_POSTINGS and len(kept) >= MIN_TRIGRAMS:
+                break
+            kept.append(candidate)
         return [g for _, _, g in sorted(kept, key=lambda c: c[1])]
 
     def _search(
@@ -376,8 +387,16 @@ class LexicalIndex:
         return int(row[0])
 
     def known_stem(self, stem: str) -> bool:
-        row = self.db.execute("SELECT doc FROM words_vocab WHERE term = ?", (stem,)).fetchone()
-        return bool(row and row[0] >= 2)
+        """Whether at least two chunks hold ``stem``; stops at the second (the vocabulary table would
+        count every chunk that holds it, which for a common stem in a large index is slow)."""
+        if not stem.isalnum():  # not one token of the index: only the vocabulary can say
+            row = self.db.execute("SELECT doc FROM words_vocab WHERE term = ?", (stem,)).fetchone()
+            return bool(row and row[0] >= 2)
+        phrase = f'"{stem}"'
+        rows = self.db.execute(
+            "SELECT rowid FROM chunks_words WHERE chunks_words MATCH ? LIMIT 2", (phrase,)
+        ).fetchall()
+        return len(rows) >= 2
 
     def decompound(self, terms: list[str]) -> list[str]:
         """Parts of Swedish compounds the index does not know as whole words but knows the parts
