@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -70,20 +71,33 @@ DOCUMENT_COLUMNS = "doc_id, source, title, n_chunks, state, meta, updated_at, en
 # Only chunks of documents no advisor has disabled are ever found.
 ENABLED = "c.doc_id NOT IN (SELECT doc_id FROM lex_documents WHERE NOT enabled)"
 
+# The index's size without counting it: the planner's row estimate once the table is analysed and
+# large, an exact count (bounded) while it is small. A count(*) per search would grow with the index.
+SIZE = """
+size AS (
+    SELECT CASE WHEN reltuples >= :exact_below THEN CAST(reltuples AS float8) ELSE (
+        SELECT CAST(count(*) AS float8) FROM (SELECT 1 FROM lex_chunks LIMIT :exact_below) AS few)
+    END AS n
+    FROM pg_class WHERE oid = CAST('lex_chunks' AS regclass)),
+"""
 # Each term's matches scored alone, weighed by BM25's idf over the whole index, summed per chunk.
 RANKED = """
-, df AS (SELECT t, CAST(count(*) AS float8) AS n FROM hits GROUP BY t),
-  total AS (SELECT CAST(count(*) AS float8) AS n FROM lex_chunks)
-SELECT hits.id, sum(hits.s * ln(1 + (total.n - df.n + 0.5) / (df.n + 0.5))) AS score
-FROM hits JOIN df ON df.t = hits.t CROSS JOIN total
+, df AS (SELECT t, CAST(count(*) AS float8) AS n FROM hits GROUP BY t)
+SELECT hits.id, sum(hits.s * ln(1 + greatest(size.n - df.n + 0.5, 0.5) / (df.n + 0.5))) AS score
+FROM hits JOIN df ON df.t = hits.t CROSS JOIN size
 GROUP BY hits.id ORDER BY score DESC, hits.id LIMIT :limit
 """
+# Words: PostgreSQL's Swedish stems, ts_rank with the title above the heading above the text. A
+# common term is left out while a rarer one remains; a question of common words only keeps them.
 SEARCH_WORDS = (
-    """
-WITH q AS (
-    SELECT DISTINCT ON (tq::text) tq::text AS t, tq
+    "WITH"
+    + SIZE
+    + """
+terms AS (
+    SELECT DISTINCT ON (tq::text) tq::text AS t, tq, tq::text = ANY(CAST(:common AS text[])) AS common
     FROM (SELECT plainto_tsquery('swedish', w) AS tq FROM unnest(CAST(:terms AS text[])) AS w) AS x
     WHERE numnode(tq) > 0),
+q AS (SELECT t, tq FROM terms WHERE NOT common OR NOT EXISTS (SELECT 1 FROM terms WHERE NOT common)),
 hits AS (
     SELECT c.id, q.t, ts_rank(CAST(:weights AS real[]), c.words, q.tq) AS s
     FROM q JOIN lex_chunks c ON c.words @@ q.tq
@@ -92,20 +106,21 @@ hits AS (
     + ")"
     + RANKED
 )
-# BM25 over substrings: each stem is found inside the chunk's normalised text, inflected or as part
-# of a compound (gräns in direktupphandlingsgränsen), a LIKE the trigram index answers.
+# Compounds: BM25 over substrings. Each stem is found inside the chunk's normalised text, inflected
+# or as part of a compound (gräns in direktupphandlingsgränsen), a LIKE the trigram index answers.
+# A common stem (by our own stems) is left to the word search, which weighs it.
 SEARCH_TRIGRAMS = (
-    """
-WITH size AS (
-    SELECT count(*) AS n, CAST(ceil(:common_share * count(*)) AS bigint) AS common FROM lex_chunks),
+    "WITH"
+    + SIZE
+    + """
 q AS (
     SELECT DISTINCT t, replace(replace(replace(t, '\\', '\\\\'), '%', '\\%'), '_', '\\_') AS pattern
-    FROM unnest(CAST(:terms AS text[]), CAST(:heads AS text[])) AS u(t, head) CROSS JOIN size
-    WHERE CASE WHEN head = '' OR size.n < :common_from THEN TRUE ELSE (
-        SELECT count(*) FROM (
-            SELECT 1 FROM lex_chunks WHERE stems @@ CAST(head AS tsquery) LIMIT size.common) AS seen
-        ) < size.common END),
-mean AS (SELECT CAST(greatest(avg(octet_length(tri)), 1) AS float8) AS n FROM lex_chunks),
+    FROM unnest(CAST(:terms AS text[])) AS t WHERE t <> ALL(CAST(:common AS text[]))),
+mean AS (
+    SELECT CAST(greatest(coalesce(
+        (SELECT avg_width FROM pg_stats
+         WHERE schemaname = current_schema() AND tablename = 'lex_chunks' AND attname = 'tri'),
+        (SELECT avg(octet_length(tri)) FROM (SELECT tri FROM lex_chunks LIMIT 1000) AS few)), 1) AS float8) AS n),
 hits AS (
     SELECT c.id, q.t, tf * (:k1 + 1) / (tf + :k1 * (1 - :b + :b * octet_length(c.tri) / mean.n)) AS s
     FROM q JOIN lex_chunks c ON c.tri LIKE '%' || q.pattern || '%'
@@ -120,12 +135,21 @@ hits AS (
 )
 BM25_K1 = 1.2
 BM25_B = 0.75
-# A stem that opens words in this share of the chunks (upphandl…) tells passages apart hardly at all,
-# yet counting it inside every text is most of the search's cost; the word search still weighs it.
-# Counted from the stem index (LIMIT: no further than the share), and only once the index is large
-# enough for a share to say something.
-COMMON_STEM_SHARE = 0.5
+# A lexeme in at least this share of the chunks (upphandling) tells passages apart hardly at all, yet
+# scoring it in every chunk that holds it is most of a search's cost, a cost that grows with the
+# index. ANALYZE (autovacuum) keeps each tsvector column's most common lexemes with the share of rows
+# holding them, so asking costs the same at any size; they are read again every COMMON_TTL seconds.
+# Until the index is analysed and holds COMMON_FROM chunks, no lexeme is common.
+COMMON_SHARE = 0.5
 COMMON_FROM = 500
+COMMON_TTL = 300.0
+COMMON_LEXEMES = """
+SELECT s.attname, CAST(CAST(s.most_common_elems AS text) AS text[]), s.most_common_elem_freqs
+FROM pg_stats s JOIN pg_class c ON c.oid = CAST('lex_chunks' AS regclass)
+WHERE s.schemaname = current_schema() AND s.tablename = 'lex_chunks'
+  AND s.attname IN ('words', 'stems') AND c.reltuples >= :common_from
+"""
+EXACT_BELOW = 10_000
 
 _SPLIT = re.compile(r"[^0-9a-zåäöéü]+")
 
@@ -182,6 +206,7 @@ class PgLexicalIndex:
 
     def __init__(self, url: str) -> None:
         self._engine = create_engine(_url(url), pool_pre_ping=True)
+        self._common: tuple[float, dict[str, list[str]]] = (-COMMON_TTL, {})
         with self._engine.begin() as db:
             # Two processes opening a fresh database at once would race on CREATE … IF NOT EXISTS.
             db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
@@ -367,7 +392,11 @@ class PgLexicalIndex:
         words = [t for t in terms if len(t) >= 2]
         if not words:
             return []
-        return self._search(SEARCH_WORDS, {"terms": words, "weights": WORD_WEIGHTS, "limit": limit})
+        # As tsquery prints them: 'upphandling'.
+        common = [f"'{lexeme}'" for lexeme in self._common_lexemes().get("words", [])]
+        return self._search(
+            SEARCH_WORDS, {"terms": words, "weights": WORD_WEIGHTS, "limit": limit, "common": common}
+        )
 
     def search_trigrams(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         # Numbers are matched whole by the word side; inside other numbers they would match wrongly.
@@ -375,23 +404,29 @@ class PgLexicalIndex:
         stems = [_substring(t) for t in terms if len(t) >= 3 and not analysis.is_number(t)]
         if not stems:
             return []
-        heads = [_tsquery(_tokens(s), prefix=True) for s in stems]
+        common = self._common_lexemes().get("stems", [])
         return self._search(
-            SEARCH_TRIGRAMS,
-            {
-                "terms": stems,
-                "heads": heads,
-                "limit": limit,
-                "k1": BM25_K1,
-                "b": BM25_B,
-                "common_share": COMMON_STEM_SHARE,
-                "common_from": COMMON_FROM,
-            },
+            SEARCH_TRIGRAMS, {"terms": stems, "limit": limit, "k1": BM25_K1, "b": BM25_B, "common": common}
         )
 
     def _search(self, sql: str, params: dict[str, object]) -> list[tuple[str, float]]:
         with self._reading() as db:
-            return [(r[0], float(r[1])) for r in db.execute(text(sql), params)]
+            rows = db.execute(text(sql), {**params, "exact_below": EXACT_BELOW})
+            return [(r[0], float(r[1])) for r in rows]
+
+    def _common_lexemes(self) -> dict[str, list[str]]:
+        """column → its lexemes in at least COMMON_SHARE of the chunks, by the latest ANALYZE."""
+        read_at, common = self._common
+        if time.monotonic() - read_at < COMMON_TTL:
+            return common
+        with self._reading() as db:
+            rows = db.execute(text(COMMON_LEXEMES), {"common_from": COMMON_FROM}).all()
+        common = {
+            column: [e for e, f in zip(elems or [], freqs or [], strict=False) if f >= COMMON_SHARE]
+            for column, elems, freqs in rows
+        }
+        self._common = (time.monotonic(), common)
+        return common
 
     def term_frequency(self, term: str) -> int:
         """In how many chunks ``term`` occurs, by its stem."""
