@@ -1,12 +1,14 @@
 """The lexical index in PostgreSQL, for several machines sharing one index.
 
 The same contract as ``LexicalIndex`` (chunk rows, the document journal, a word search and a
-trigram search, the vocabulary for decompounding), over PostgreSQL's own Swedish full-text search
-(``to_tsvector('swedish', …)``, GIN) and ``pg_trgm`` (``<%``, GIN ``gin_trgm_ops``).
+substring search, the vocabulary for decompounding), over PostgreSQL's own Swedish full-text search
+(``to_tsvector('swedish', …)``, GIN) and ``pg_trgm`` (a GIN ``gin_trgm_ops`` index answering
+``LIKE '%stem%'``: a stem inside a compound).
 
 Both searches score each of the question's terms on its own and weigh it by its rarity in the index
-(BM25's idf): ``ts_rank`` and ``word_similarity`` know nothing of how common a word is, and without
-the weight a question's commonest word would rank as high as its rarest.
+(BM25's idf): ``ts_rank`` and substring counts know nothing of how common a word is, and without the
+weight a question's commonest word would rank as high as its rarest. (``word_similarity`` with
+``<%`` was tried for the compound side: it ranked no better and cost ten times as much.)
 
 The vocabulary (``known_stem``, ``term_frequency``) is our own Snowball stems (``assistant.analysis``),
 kept as a tsvector of lexemes beside each chunk, so decompounding behaves as with SQLite.
@@ -55,7 +57,7 @@ SCHEMA = (
         words TSVECTOR NOT NULL,
         stems TSVECTOR NOT NULL,
         tri TEXT NOT NULL)
-        WITH (toast_tuple_target = 8160)""",
+        WITH (toast_tuple_target = 8160)""",  # rows inline: decompressing them per term was most of a search
     "CREATE INDEX IF NOT EXISTS lex_chunks_doc ON lex_chunks (doc_id)",
     "CREATE INDEX IF NOT EXISTS lex_chunks_ref ON lex_chunks (chapter, paragraph)",
     "CREATE INDEX IF NOT EXISTS lex_chunks_words ON lex_chunks USING gin (words)",
