@@ -466,6 +466,9 @@ def bench(
     baselines: Annotated[
         bool, typer.Option(help="Also time BM25Retriever and the LangChain tutorial.")
     ] = True,
+    work_dir: Annotated[
+        Path | None, typer.Option(help="Build --scale's corpus and data dir here, and keep them.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Time retrieval (lexical, dense, hybrid), the answer path to its first token (in the core and over
@@ -486,6 +489,7 @@ def bench(
             from_index=from_index,
             baselines=baselines,
             http_first_token=lambda assistant, asked: asyncio.run(_first_token_over_http(assistant, asked)),
+            work=work_dir,
         )
     except MissingBenchPackage as exc:
         err.print(f"[red]Fel:[/red] paket för jämförelserna saknas / a baseline package is missing: {exc}")
