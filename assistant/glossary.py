@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +38,16 @@ class Glossary:
 
     def synonyms_for(self, question: str) -> list[str]:
         """Other words of every synonym group a word (or phrase) of ``question`` belongs to."""
-        text = " ".join(analysis.words(question))
-        stems = {analysis.stem(w) for w in analysis.words(question)}
+        tokens = analysis.words(question)
+        text = " ".join(tokens)
+        stems = {analysis.stem(w) for w in tokens}
         found: list[str] = []
         for group in self.synonyms:
             hit = [
-                w for w in group if (" " in w and w in text) or (" " not in w and analysis.stem(w) in stems)
+                w
+                for w in group
+                if (" " in w and w in text)
+                or (" " not in w and (analysis.stem(w) in stems or any(_inflected(t, w) for t in tokens)))
             ]
             if hit:
                 found.extend(w for w in group if w not in hit and w not in found)
@@ -69,6 +74,15 @@ class Glossary:
                     found.extend(t for t in sv if t not in found)
         rest = " ".join(t for t, u in zip(tokens, used, strict=True) if not u)
         return found, rest
+
+
+_SWEDISH_ENDING = re.compile(analysis.INFLECTION)
+
+
+def _inflected(token: str, word: str) -> bool:
+    """Whether ``token`` is ``word`` with a Swedish inflectional ending: Snowball stems "moms" to
+    "mom" but "momsen" to "moms", so the stems alone do not tell that they are one word."""
+    return token.startswith(word) and _SWEDISH_ENDING.fullmatch(token[len(word) :]) is not None
 
 
 def inflects(token: str, word: str) -> bool:

@@ -260,13 +260,20 @@ class Assistant:
         yield _done(True, self.mode, text, language, query, found, outcome)
 
     async def _extractive(self, found: Retrieval, language: str) -> AsyncIterator[Event]:
-        passages = found.shown
-        excerpts = extractive.select(passages, found.query.terms, found.query.text)
+        excerpts = self._excerpts(found)
         text = extractive.render(excerpts, message("extractive_intro", language))
         for line in text.splitlines(keepends=True):
             yield Token(line)
         yield Sources([citation(ex.n, ex.passage, " ".join(ex.sentences)) for ex in excerpts])
         yield _done(False, "extractive", text, language, found.query.text, found)
+
+    def _excerpts(self, found: Retrieval) -> list[extractive.Excerpt]:
+        """The quoted sentences; a synonym of a question's word ("moms" for "mervärdesskatt") counts as
+        that word. A concept's words do not: they stand for a whole phrasing, and a sentence that
+        shares one of them ("byte av leverantör" for "gått i konkurs") rarely answers."""
+        query = found.query
+        synonyms = {t: self.retriever.glossary.synonyms_for(t) for t in query.terms}
+        return extractive.select(found.shown, query.terms, query.text, alternatives=synonyms)
 
     async def _generate(
         self, question: str, found: Retrieval, history: list[Turn], language: str
@@ -357,8 +364,7 @@ class Assistant:
         log.warning("answering with excerpts instead of the model (%s)", why)
         passages = found.shown
         excerpts = [
-            replace(ex, n=passages.index(ex.passage) + 1) if shown else ex
-            for ex in extractive.select(passages, found.query.terms, found.query.text)
+            replace(ex, n=passages.index(ex.passage) + 1) if shown else ex for ex in self._excerpts(found)
         ]
         text = ("\n\n" if shown else "") + extractive.render(excerpts, message(why, language))
         yield Token(text)

@@ -11,6 +11,8 @@ from assistant import analysis
 
 class Shape(Enum):
     AMOUNT = "amount"
+    COUNT = "count"
+    CONDITION = "condition"
     DURATION = "duration"
     PERMISSION = "permission"
     DEFINITION = "definition"
@@ -24,6 +26,13 @@ ASKS = [
         Shape.AMOUNT,
         r"\b(hur (mycket|stort?|höga?)|vilket (belopp|värde|tröskelvärde)|tröskelvärde\w*|beloppsgräns\w*|"
         r"\w*gräns(en)?\b|kronor|how much|threshold|limit|amount|value)",
+    ),
+    (Shape.COUNT, r"\b(hur (många|få)|how many|minsta antal\w*|antalet)\b"),
+    (
+        Shape.CONDITION,
+        r"\b(när (får|kan|är det|gäller|bör)|i vilka (fall|lägen|situationer)|under vilka "
+        r"(förutsättningar|omständigheter|villkor)|vilka (villkor|förutsättningar)|"
+        r"in (which|what) (cases|situations)|under what (conditions|circumstances)|when (may|can|is it))\b",
     ),
     (
         Shape.DURATION,
@@ -50,6 +59,15 @@ HAS = {
         rf"\b{_NUMBER}\s+(arbets)?(dagar|dag|veckor|vecka|månader|månad|år|timmar|days|months|years)\b",
         re.IGNORECASE,
     ),
+    Shape.COUNT: re.compile(
+        r"\b(\d+|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo)\b(?!\s*(kap\b|§|st\b))",
+        re.IGNORECASE,
+    ),
+    Shape.CONDITION: re.compile(
+        r"\b(får|kan|ska|skall|gäller)\b.*\b(om|förutsatt att|under förutsättning att)\b|"
+        r"\b(endast|bara) om\b",
+        re.IGNORECASE,
+    ),
     Shape.PERMISSION: re.compile(r"\b(får|ska|skall|måste|behöver inte|krävs|är tillåtet)\b", re.IGNORECASE),
     Shape.DEFINITION: re.compile(
         r"\b(avses|menas|innebär|definieras|är ett förfarande|är en)\b", re.IGNORECASE
@@ -59,11 +77,17 @@ HAS = {
 
 
 def shape_of(question: str) -> Shape:
-    """What kind of answer ``question`` asks for."""
-    text = analysis.normalize(question)
-    for shape, pattern in _ASKS:
-        if pattern.search(text):
-            return shape
+    """What kind of answer ``question`` asks for: read in the sentence that asks first, so the situation
+    before it ("Vi måste köpa …. När får vi …?") does not decide."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    asking = next((s for s in reversed(sentences) if s.endswith("?")), None)
+    for text in (asking, question):
+        if not text:
+            continue
+        text = analysis.normalize(text)
+        for shape, pattern in _ASKS:
+            if pattern.search(text):
+                return shape
     return Shape.OTHER
 
 

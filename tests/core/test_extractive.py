@@ -58,3 +58,24 @@ def test_an_offline_answer_from_a_chunk_that_starts_at_a_table_rule(
     events = collect(Assistant(settings, store=store), "Vilken direktupphandlingsgräns gäller enligt LUF?")
     assert not done_of(events).refused
     assert "LUF – 1 200 000 kronor" in answer_text(events)
+
+
+def test_the_offline_answer_reads_a_synonym_in_any_inflection(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "varde"
+    folder.mkdir()
+    (folder / "varde.md").write_text(
+        "# Värdet av en upphandling\n\n"
+        "Värdet räknas på det totala beloppet som ska betalas under hela avtalstiden. "
+        "Optioner och förlängningar räknas in i värdet som om de utnyttjas. "
+        "Premier till anbudsgivare räknas också in i värdet. "
+        "Värdet ska bestämmas exklusive mervärdesskatt.\n",
+        encoding="utf-8",
+    )
+    sync([folder], store)
+    # "momsen" stems apart from "moms" (the glossary's word for mervärdesskatt), yet is the same word.
+    events = collect(Assistant(settings, store=store), "Räknas värdet med momsen?")
+    assert not done_of(events).refused
+    quoted = [line for line in answer_text(events).splitlines() if line.startswith("> ")]
+    assert quoted[0] == "> Värdet ska bestämmas exklusive mervärdesskatt."
