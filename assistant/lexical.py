@@ -57,11 +57,12 @@ MAX_TRIGRAMS = 160
 # the index (every chunk of a small one), which bounds the cost of asking.
 COMMON_TRIGRAM_SHARE = 0.15
 RARE_TRIGRAMS = 48
-DF_WINDOW = 5000
+DF_WINDOW = 2000
 COMMON_FROM = 500  # in a smaller index no trigram is costly, and a share says little
+COMMON_STEM_SHARE = 0.5
 # At most about this many postings (chunks holding a kept trigram, estimated from the window) are
 # merged, whatever the index's size; the rarest trigrams, which tell most, go first.
-TRIGRAM_POSTINGS = 200_000
+TRIGRAM_POSTINGS = 60_000
 MIN_TRIGRAMS = 3
 
 
@@ -91,10 +92,14 @@ def _chunk_from_row(data: str) -> Chunk:
     return Chunk(**raw)
 
 
+def question_stems(terms: Iterable[str]) -> list[str]:
+    """The stems of ``terms``, sorted, without repeats."""
+    return sorted({s for s in (analysis.stem(t) for t in terms if len(t) >= 2) if s and '"' not in s})
+
+
 def words_query(terms: Iterable[str]) -> str:
     """An FTS5 OR-query over the stems of ``terms``."""
-    stems = {analysis.stem(t) for t in terms if len(t) >= 2}
-    return " OR ".join(f'"{s}"' for s in sorted(stems) if s)
+    return " OR ".join(f'"{s}"' for s in question_stems(terms))
 
 
 def question_trigrams(terms: Iterable[str]) -> list[str]:
@@ -307,8 +312,33 @@ class LexicalIndex:
         return [_chunk_from_row(r[0]) for r in self.db.execute(sql, params)]
 
     def search_words(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
-        query = words_query(terms)
-        return self._search("chunks_words", query, WORD_WEIGHTS, limit)
+        stems = question_stems(terms)
+        window = self._window()
+        if window is not None and window[2] >= COMMON_FROM and len(stems) > 1:
+            # A stem in most chunks ("upphandling" in a procurement corpus) weighs nothing in bm25
+            # (its idf is zero past half the chunks), but ranking it means scoring nearly every chunk.
+            counted = sorted((self._count_in("chunks_words", s, window), s) for s in stems)
+            stems = sorted({s for n, s in counted if n <= COMMON_STEM_SHARE * window[2]} | {counted[0][1]})
+        return self._search("chunks_words", " OR ".join(f'"{s}"' for s in stems), WORD_WEIGHTS, limit)
+
+    def _window(self) -> tuple[int, int, int] | None:
+        """The rowids of the first ``DF_WINDOW`` chunks and how many chunks it holds: where how common
+        a term is gets counted, at the same cost in an index of any size."""
+        first = self.db.execute("SELECT min(rowid), max(rowid) FROM chunks").fetchone()
+        if first[0] is None:
+            return None
+        low, high = int(first[0]), min(int(first[1]), int(first[0]) + DF_WINDOW - 1)
+        held = self.db.execute(
+            "SELECT count(*) FROM chunks WHERE rowid BETWEEN ? AND ?", (low, high)
+        ).fetchone()
+        return low, high, int(held[0])
+
+    def _count_in(self, table: str, token: str, window: tuple[int, int, int]) -> int:
+        row = self.db.execute(
+            f"SELECT count(*) FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?",
+            (f'"{token}"', window[0], window[1]),
+        ).fetchone()
+        return int(row[0])
 
     def search_trigrams(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         # Numbers are matched whole by the word side; their trigrams would match other numbers.
@@ -319,28 +349,14 @@ class LexicalIndex:
     def rare_trigrams(self, grams: list[str]) -> list[str]:
         """The rarest of ``grams`` (at most ``RARE_TRIGRAMS``), leaving out those in a large share of
         the chunks; counted in a window of ``DF_WINDOW`` chunks, so asking costs the same at any size."""
-        first = self.db.execute("SELECT min(rowid), max(rowid) FROM chunks").fetchone()
-        if first[0] is None:
+        span = self._window()
+        if span is None:
             return []
-        low, high = int(first[0]), min(int(first[1]), int(first[0]) + DF_WINDOW - 1)
-        window = self.db.execute(
-            "SELECT count(*) FROM chunks WHERE rowid BETWEEN ? AND ?", (low, high)
-        ).fetchone()[0]
-        counted = [
-            (
-                int(
-                    self.db.execute(
-                        "SELECT count(*) FROM chunks_tri WHERE chunks_tri MATCH ? AND rowid BETWEEN ? AND ?",
-                        (f'"{g}"', low, high),
-                    ).fetchone()[0]
-                ),
-                order,
-                g,
-            )
-            for order, g in enumerate(grams)
-        ]
+        low, _, window = span
+        last = int(self.db.execute("SELECT max(rowid) FROM chunks").fetchone()[0])
+        counted = [(self._count_in("chunks_tri", g, span), order, g) for order, g in enumerate(grams)]
         common = COMMON_TRIGRAM_SHARE * window if window >= COMMON_FROM else window
-        scale = (int(first[1]) - low + 1) / window  # rowids stand in for the chunk count: no count(*)
+        scale = (last - low + 1) / window  # rowids stand in for the chunk count: no count(*)
         kept: list[tuple[int, int, str]] = []
         postings = 0.0
         for candidate in sorted(c for c in counted if c[0] <= common)[:RARE_TRIGRAMS]:
