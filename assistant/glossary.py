@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -41,13 +41,13 @@ class Glossary:
         tokens = analysis.words(question)
         text = " ".join(tokens)
         stems = {analysis.stem(w) for w in tokens}
+        bases = {base for t in tokens for base in _uninflected(t)}
         found: list[str] = []
         for group in self.synonyms:
             hit = [
                 w
                 for w in group
-                if (" " in w and w in text)
-                or (" " not in w and (analysis.stem(w) in stems or any(_inflected(t, w) for t in tokens)))
+                if (" " in w and w in text) or (" " not in w and (analysis.stem(w) in stems or w in bases))
             ]
             if hit:
                 found.extend(w for w in group if w not in hit and w not in found)
@@ -76,13 +76,17 @@ class Glossary:
         return found, rest
 
 
-_SWEDISH_ENDING = re.compile(analysis.INFLECTION)
+# Swedish inflectional endings (analysis.INFLECTION's alternatives, longest first).
+_ENDINGS = sorted(analysis.INFLECTION[3:-2].split("|"), key=len, reverse=True)
 
 
-def _inflected(token: str, word: str) -> bool:
-    """Whether ``token`` is ``word`` with a Swedish inflectional ending: Snowball stems "moms" to
+@lru_cache(maxsize=16384)
+def _uninflected(token: str) -> frozenset[str]:
+    """``token`` and every form of it without a Swedish inflectional ending: Snowball stems "moms" to
     "mom" but "momsen" to "moms", so the stems alone do not tell that they are one word."""
-    return token.startswith(word) and _SWEDISH_ENDING.fullmatch(token[len(word) :]) is not None
+    return frozenset(
+        [token, *(token[: -len(e)] for e in _ENDINGS if token.endswith(e) and len(token) > len(e))]
+    )
 
 
 def inflects(token: str, word: str) -> bool:
