@@ -92,8 +92,11 @@ def test_corpus_questions_stay_above_the_floor(corpus_summary: dict[str, Any], f
 
 # Measured at the floors' setting: recall@5 1.00 before the concept hops and 0.933 with them (d03 fell
 # from rank 5 to 8), MRR@10 0.86, unanswerable 2/2 and injection 1/1 refused, none answerable refused.
+# Key facts carried 1.00 (15/15) since the offline answer leads with the sentence that answers; 0.87
+# before.
 REAL_FLOORS = [
     Floor("recall@5", at_least=0.93),
+    Floor("facts_carried", at_least=0.93),
     Floor("mrr@10", at_least=0.80),
     Floor("refusal_rate_unanswerable", at_least=1.0),
     Floor("refusal_rate_injection", at_least=1.0),
