@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 
+from assistant.retrieval import Retriever
 from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from ingest.pipeline import sync
 from tests.core.helpers import collect, done_of
 
 
@@ -63,3 +68,24 @@ def test_an_untranslated_english_word_weighs_half(offline: Assistant) -> None:
     # The passages never say "mean"; counting it half costs the question less.
     passages = offline.retriever.search(query)
     assert offline.retriever.evidence(query, passages) > offline.retriever.evidence(as_full, passages)
+
+
+def test_a_passage_of_the_asked_shape_ranks_above_one_that_only_shares_words(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "ramavtal"
+    folder.mkdir()
+    (folder / "anvanda.md").write_text(
+        "# Ramavtal i praktiken\n\n"
+        "Ett ramavtal används ofta av kommuner. Ramavtal för ramavtal: avrop från ramavtal sker löpande "
+        "och ramavtalet följs upp av ramavtalsägaren varje år.\n",
+        encoding="utf-8",
+    )
+    (folder / "begrepp.md").write_text(
+        "# Begrepp\n\nMed ramavtal avses ett avtal som fastställer villkoren för senare kontrakt.\n",
+        encoding="utf-8",
+    )
+    sync([folder], store)
+    retriever = Retriever(store, settings)
+    query = retriever.analyze("Vad menas med ett ramavtal?")
+    assert retriever.search(query, 2)[0].chunk.source.endswith("begrepp.md")
