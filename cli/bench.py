@@ -85,6 +85,18 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
+def settle(limit_s: float = 300.0, quiet: float = 0.1) -> float:
+    """Wait until this process's own CPU use falls below ``quiet`` of a core (Chroma keeps indexing in
+    background threads after a large write, which would be timed as query latency); seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        before = time.process_time()
+        time.sleep(1.0)
+        if time.process_time() - before < quiet:
+            break
+    return round(time.perf_counter() - started, 1)
+
+
 def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -282,6 +294,7 @@ def build_scale(
     figures["reingest_s"] = round(reingest_s, 1)
     figures["reingest_unchanged"] = len(report.unchanged)
     store.embedder = derived.inner
+    figures["settle_s"] = settle()
     vectors = np.vstack([real_vectors, *derived.derived]) if derived.derived else real_vectors
     root = str(generated_dir.resolve())
     return Corpus(store, lambda source: not source.startswith(root), vectors, figures)
