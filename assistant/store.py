@@ -132,7 +132,8 @@ class ChunkStore:
                 return mine[-1]
             if complete:  # only other models' vectors: say so rather than search them with ours
                 self._check_model(complete[-1][1].metadata or {})
-            return self._chroma().create_collection(
+            # get_or_create: two servers starting at once on an empty Chroma server both get here.
+            return self._chroma().get_or_create_collection(
                 self.settings.chroma_collection,
                 metadata={**self._model_metadata(), "hnsw:space": "cosine"},
                 embedding_function=None,
