@@ -32,6 +32,7 @@ from sqlalchemy import Connection, create_engine, text
 
 from assistant import analysis
 from assistant.lexical import DOCUMENT_FIELDS, _chunk_from_row
+from assistant.settings import psql_url
 from assistant.types import Chunk
 
 # Distinct from the writer lock's key (ingest.lock) and from the records migrations' key.
@@ -156,15 +157,6 @@ EXACT_BELOW = 10_000
 _SPLIT = re.compile(r"[^0-9a-zåäöéü]+")
 
 
-def _url(url: str) -> str:
-    """``postgres://`` and bare ``postgresql://`` mean psycopg 3, the driver this project ships."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url.removeprefix("postgres://")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url
-
-
 def _substring(term: str) -> str:
     """What the trigram search looks for inside words: the term's stem, or a short stem's whole term."""
     term = analysis.normalize(term)
@@ -207,7 +199,7 @@ class PgLexicalIndex:
     """``LexicalIndex`` in PostgreSQL; every ``advisor serve`` on every machine shares it."""
 
     def __init__(self, url: str) -> None:
-        self._engine = create_engine(_url(url), pool_pre_ping=True)
+        self._engine = create_engine(psql_url(url), pool_pre_ping=True)
         self._reader = self._engine.execution_options(isolation_level="AUTOCOMMIT")
         self._common: tuple[float, dict[str, list[str]]] = (-COMMON_TTL, {})
         with self._engine.begin() as db:

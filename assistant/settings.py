@@ -15,6 +15,20 @@ EmbeddingProvider = Literal["default", "openai", "sentence-transformers"]
 LLMProvider = Literal["auto", "none", "openai"]
 
 
+def is_postgres(url: str | None) -> bool:
+    """Whether a database URL names PostgreSQL (any of the spellings ``psql_url`` accepts)."""
+    return bool(url) and str(url).startswith(("postgres://", "postgresql"))
+
+
+def psql_url(url: str) -> str:
+    """``postgres://`` and bare ``postgresql://`` mean psycopg 3, the driver this project ships."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ADVISOR_", env_file=".env", extra="ignore")
 
@@ -158,8 +172,7 @@ class Settings(BaseSettings):
         """Several machines: with a Chroma server and PostgreSQL configured, the lexical index (chunk
         text, the document journal, full-text search) lives in PostgreSQL too, so every server
         process on any machine reads and writes one index."""
-        database = str(self.database_url or "")
-        return bool(self.chroma_url) and database.startswith(("postgres://", "postgresql"))
+        return bool(self.chroma_url) and is_postgres(self.database_url)
 
     @property
     def sql_url(self) -> str:

@@ -22,7 +22,7 @@ from assistant.embeddings import Embedder, build_embedder
 from assistant.errors import EmbeddingMismatchError, StoreUnavailableError
 from assistant.lexical import DOCUMENT_FIELDS, LexicalIndex
 from assistant.lexical_pg import PgLexicalIndex
-from assistant.settings import Settings
+from assistant.settings import Settings, psql_url
 from assistant.types import Chunk
 
 CHROMA_BATCH = 2000
@@ -385,7 +385,7 @@ def _another_machine_writes(url: str) -> bool:
     """Whether a writer anywhere holds the shared index's PostgreSQL advisory lock."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(_psycopg_url(url))
+    engine = create_engine(psql_url(url))
     try:
         with engine.connect() as connection:
             free = connection.execute(
@@ -396,14 +396,6 @@ def _another_machine_writes(url: str) -> bool:
             return not free
     finally:
         engine.dispose()
-
-
-def _psycopg_url(url: str) -> str:
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url.removeprefix("postgres://")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import StoreUnavailableError
-from assistant.settings import Settings
+from assistant.settings import Settings, is_postgres, psql_url
 from assistant.store import WRITER_LOCK_KEY
 
 ADVISORY_KEY = WRITER_LOCK_KEY
@@ -117,7 +117,7 @@ def _acquire(
         time.sleep(POLL_S)
 
     release_file = _file_lock(path, waiting)
-    if not _is_postgres(settings.database_url):
+    if not is_postgres(settings.database_url):
         return release_file
     try:
         release_pg = _advisory_lock(str(settings.database_url), waiting)
@@ -172,18 +172,10 @@ def _holder(fd: int) -> str:
     return text or "okänd process / unknown process"
 
 
-def _is_postgres(url: str | None) -> bool:
-    return bool(url) and str(url).startswith(("postgres://", "postgresql"))
-
-
 def _advisory_lock(url: str, waiting: Callable[[str], None]) -> Callable[[], None]:
     from sqlalchemy import create_engine, text
 
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url.removeprefix("postgres://")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url)
+    engine = create_engine(psql_url(url))
     connection: Any = engine.connect()
     try:
         while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():

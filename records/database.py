@@ -8,14 +8,9 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
+from assistant.settings import psql_url
 
-def normalize_url(url: str) -> str:
-    """``postgres://`` and bare ``postgresql://`` mean psycopg 3, the driver this project ships."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url.removeprefix("postgres://")
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url
+normalize_url = psql_url  # the records layer's name for it
 
 
 def build_engine(url: str) -> Engine:

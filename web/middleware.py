@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.settings import is_postgres
 from web.errors import error_response
 from web.schemas import describe
 
@@ -374,7 +375,7 @@ def install_guards(app: Any) -> None:
 def _shared_limits(settings: Any) -> Callable[[], Callable[[str, int], float]] | None:
     """With the records in PostgreSQL, every server process (on any machine) counts a client's
     requests in one place; with SQLite there is one server process per data dir, counting in memory."""
-    if not str(settings.sql_url).startswith(("postgres://", "postgresql")):
+    if not is_postgres(settings.sql_url):
         return None
 
     def build() -> Callable[[str, int], float]:

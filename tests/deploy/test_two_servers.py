@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.core.test_integration import chroma_server  # noqa: F401 - `chroma run`, started per test
+from tests.slack.test_serve import DROPPED  # what a served process must not inherit
 from tests.support.llm_stub import LLMStub
 from tests.web.helpers import parse_sse
 from tests.web.test_postgres import _fresh_database, postgres_url  # noqa: F401 - the throwaway cluster
@@ -25,17 +26,6 @@ from tests.web.test_postgres import _fresh_database, postgres_url  # noqa: F401 
 pytestmark = pytest.mark.slow
 
 ADVISOR = Path(sys.executable).parent / "advisor"
-# Nothing of the developer's environment may leak in: secrets, proxies, another data dir.
-DROPPED = (
-    "OPENAI_",
-    "ADVISOR_",
-    "SLACK_",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-)
 NOTE = """---
 title: Snöröjning med eldrivna plogar
 language: sv
