@@ -38,6 +38,7 @@ from ingest.chunking import MAX_CHARS, MIN_CHARS, SENTENCE_END
 from ingest.pipeline import SyncReport, sync
 
 GENERATED = "generated"  # the folder of generated documents, beside the data dir
+BUILT = "built.json"  # what a finished --scale build left in its work dir: size, figures
 SECTIONS_PER_FILE = 100
 NOISE = 0.02  # per component: a generated vector keeps a cosine of about 0.93 to its source
 BM25_LIMIT = 100_000  # rank_bm25 holds every tokenised text in Python lists: ~10 GB at a million
@@ -295,8 +296,31 @@ def build_scale(
     figures["reingest_unchanged"] = len(report.unchanged)
     store.embedder = derived.inner
     figures["settle_s"] = settle()
+    figures["build_peak_rss_mb"] = peak_rss_mb()
     vectors = np.vstack([real_vectors, *derived.derived]) if derived.derived else real_vectors
     root = str(generated_dir.resolve())
+    (work / BUILT).write_text(
+        json.dumps({"chunks": n, "generated": root, "figures": figures}), encoding="utf-8"
+    )
+    return Corpus(store, lambda source: not source.startswith(root), vectors, figures)
+
+
+def reuse_scale(settings: Settings, work: Path, n: int, embedder: Embedder | None = None) -> Corpus:
+    """The corpus an earlier ``--scale n --work-dir work`` built, to time it again without the build
+    (after a change to the query side, or on a quieter machine); its build figures are kept."""
+    built = json.loads((work / BUILT).read_text(encoding="utf-8"))
+    if built["chunks"] != n:
+        raise ValueError(
+            f"{work} har en korpus på {built['chunks']} avsnitt, inte {n} / "
+            f"holds a corpus of {built['chunks']} chunks, not {n}"
+        )
+    settings = settings.model_copy(
+        update={"data_dir": work / "data", "chroma_url": None, "llm_provider": "none"}
+    )
+    store = ChunkStore(settings, embedder=embedder)
+    root = str(built["generated"])
+    figures = {**built["figures"], "reused_build": str(work)}
+    vectors = stored_vectors(store, [c.id for c in all_chunks(store)])
     return Corpus(store, lambda source: not source.startswith(root), vectors, figures)
 
 
@@ -494,7 +518,10 @@ def run(
     try:
         if scale is not None:
             paths = corpus_paths or [shared_path("corpus-real"), shared_path("seeds")]
-            corpus = build_scale(settings, scale, work, paths, from_index, embedder)
+            if (work / BUILT).is_file():
+                corpus = reuse_scale(settings, work, scale, embedder)
+            else:
+                corpus = build_scale(settings, scale, work, paths, from_index, embedder)
             settings = corpus.store.settings
         else:
             corpus = current_corpus(

@@ -467,7 +467,10 @@ def bench(
         bool, typer.Option(help="Also time BM25Retriever and the LangChain tutorial.")
     ] = True,
     work_dir: Annotated[
-        Path | None, typer.Option(help="Build --scale's corpus and data dir here, and keep them.")
+        Path | None,
+        typer.Option(
+            help="Build --scale's corpus and data dir here, and keep them; a later run with the same --scale and --work-dir times that corpus again without building it."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -494,6 +497,8 @@ def bench(
     except MissingBenchPackage as exc:
         err.print(f"[red]Fel:[/red] paket för jämförelserna saknas / a baseline package is missing: {exc}")
         raise typer.Exit(1) from None
+    except ValueError as exc:  # a work dir holding another size, real texts that seed nothing
+        raise InvalidInputError(f"--scale: {exc}") from None
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return

@@ -90,6 +90,33 @@ def test_scale_builds_real_plus_generated_chunks_and_reports_the_agreed_shape(
     json.dumps(report)  # one JSON object
 
 
+def test_a_second_run_in_the_same_work_dir_times_the_built_corpus_without_building_it(
+    settings: Settings, real: Path, questions: Path, tmp_path: Path
+) -> None:
+    def timed_run(scale: int) -> dict[str, object]:
+        return bench.run(
+            settings,
+            questions,
+            rounds=1,
+            scale=scale,
+            corpus_paths=[real],
+            baselines=False,
+            embedder=HashEmbedder(),
+            work=tmp_path / "work",
+        )
+
+    first = timed_run(300)
+    generated = sorted((tmp_path / "work" / bench.GENERATED).iterdir())
+    generated[0].unlink()  # a rebuild would notice a missing file; a reuse never syncs
+    second = timed_run(300)
+    assert "reused_build" not in first and second["reused_build"] == str(tmp_path / "work")
+    assert second["chunks"] == first["chunks"] == 300
+    assert second["build_s"] == first["build_s"]  # the build's figures are kept
+    assert second["recall_at_5"] == {"ours": 1.0, "bm25retriever": None, "langchain_tutorial": None}
+    with pytest.raises(ValueError, match="300"):
+        timed_run(400)  # another size is another corpus
+
+
 def test_a_generated_copy_carrying_the_evidence_is_no_hit(
     settings: Settings, real: Path, questions: Path, tmp_path: Path
 ) -> None:
