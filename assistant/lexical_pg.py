@@ -483,6 +483,16 @@ class PgLexicalIndex:
                     break
         return parts
 
+    def is_empty(self) -> bool:
+        with self._reading() as db:
+            return db.execute(text("SELECT 1 FROM lex_chunks LIMIT 1")).first() is None
+
+    def size(self) -> int:
+        """How many chunks the index holds, as the searches' idf counts it (``SIZE``)."""
+        with self._reading() as db:
+            sql = "WITH " + SIZE.strip().rstrip(",") + " SELECT n FROM size"
+            return int(db.execute(text(sql), {"exact_below": EXACT_BELOW}).scalar_one())
+
     def counts(self) -> tuple[int, int]:
         with self._reading() as db:
             row = db.execute(

@@ -225,7 +225,7 @@ class Retriever:
         say what the question is about, so passages that miss those do not answer it. For ranking
         it is rarity in the corpus (idf), which is what tells one passage from another.
         """
-        docs = max(self.store.counts()[1], 1) if by_corpus else 1
+        docs = max(self.store.lexical.size(), 1) if by_corpus else 1
         weighted = []
         for term in query.terms:
             if by_corpus:

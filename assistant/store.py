@@ -338,7 +338,7 @@ class ChunkStore:
     # --- reading --------------------------------------------------------------------------------
 
     def search_dense(self, query: str, limit: int) -> list[tuple[str, float]]:
-        if self.lexical.counts()[1] == 0:
+        if self.lexical.is_empty():
             return []
         vector = self.embedder.embed_query(query)
         # Disabled documents are filtered inside the vector search, so ``limit`` results still come back.

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from assistant import lexical_pg
+from assistant import lexical, lexical_pg
 from assistant.lexical import LexicalIndex
 from assistant.lexical_pg import PgLexicalIndex
 from assistant.types import Chunk
@@ -289,6 +289,33 @@ def test_term_frequency_counts_chunks_by_stem_and_a_long_stem_as_a_compounds_hea
     assert index.term_frequency("Ramavtalen") == 3
     assert index.term_frequency("tid") == 2  # a short stem counts only as itself: not "tidsfrist"
     assert index.term_frequency("okänt") == 0
+
+
+def test_the_index_knows_when_it_is_empty_and_its_size_while_small(index: Any) -> None:
+    assert index.is_empty() and index.size() == 0
+    add(index, "a", "Ett.", "Två.", "Tre.")
+    assert not index.is_empty() and index.size() == 3
+    index.delete_document("a")
+    assert index.is_empty()
+
+
+def test_a_large_sqlite_index_estimates_frequencies_from_a_spread_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexical, "SAMPLE_ROWS", 40)
+    monkeypatch.setattr(lexical, "SAMPLE_RANGES", 8)
+    index = LexicalIndex(tmp_path / "index.sqlite3")
+    for d in range(10):  # 400 chunks; every 4th holds a compound of "ramavtal", the last doc "ovanlig"
+        bodies = [("Ramavtalsperioden" if n % 4 == 0 else "Annat") + f" stycke {n}." for n in range(40)]
+        add(index, f"d{d}", *(b + (" Ovanlig." if d == 9 else "") for b in bodies))
+    assert 360 <= index.size() <= 440
+    assert 70 <= index.term_frequency("ramavtal") <= 130  # the exact count is 100
+    assert 20 <= index.term_frequency("ovanlig") <= 70  # only in the last tenth: the sample reaches it
+    add(index, "d9", "Ingen.")  # the index's own write is counted at once
+    assert index.term_frequency("ovanlig") == 0
+    monkeypatch.setattr(lexical, "SAMPLE_ROWS", 4000)
+    add(index, "e", "Ovanlig.")
+    assert index.term_frequency("ramavtal") == 90 and index.term_frequency("ovanlig") == 1  # exact
 
 
 def test_a_stem_is_known_from_two_chunks(index: Any) -> None:
