@@ -257,8 +257,18 @@ class LexicalIndex:
         )
         return True
 
-    def mark_pending(self, doc_id: str, source: str, title: str, meta: dict[str, object]) -> None:
+    def mark_pending(self, doc_id: str, source: str, title: str, meta: dict[str, object]) -> list[str]:
+        """Journal ``doc_id`` as being written. Another document of the same source is displaced,
+        its row and its chunks; its ids are returned, so the caller can drop its vectors too."""
         with self.writing() as db:
+            displaced = [
+                r[0]
+                for r in db.execute(
+                    "SELECT doc_id FROM documents WHERE source = ? AND doc_id != ?", (source, doc_id)
+                )
+            ]
+            for other in displaced:
+                self._delete_chunks(db, other)
             db.execute("DELETE FROM documents WHERE source = ? AND doc_id != ?", (source, doc_id))
             db.execute(
                 """INSERT INTO documents(doc_id, source, title, content_hash, state, meta)
@@ -266,6 +276,7 @@ class LexicalIndex:
                    ON CONFLICT(doc_id) DO UPDATE SET state = 'pending'""",
                 (doc_id, source, title, json.dumps(meta, ensure_ascii=False)),
             )
+        return displaced
 
     def pending_documents(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE state = 'pending'")]

@@ -288,12 +288,18 @@ class PgLexicalIndex:
         )
         return True
 
-    def mark_pending(self, doc_id: str, source: str, title: str, meta: dict[str, object]) -> None:
+    def mark_pending(self, doc_id: str, source: str, title: str, meta: dict[str, object]) -> list[str]:
+        """Journal ``doc_id`` as being written. Another document of the same source is displaced,
+        its row and its chunks; its ids are returned, so the caller can drop its vectors too."""
         with self._writing() as db:
-            db.execute(
-                text("DELETE FROM lex_documents WHERE source = :s AND doc_id != :d"),
-                {"s": source, "d": doc_id},
+            displaced = list(
+                db.execute(
+                    text("DELETE FROM lex_documents WHERE source = :s AND doc_id != :d RETURNING doc_id"),
+                    {"s": source, "d": doc_id},
+                ).scalars()
             )
+            if displaced:
+                db.execute(text("DELETE FROM lex_chunks WHERE doc_id = ANY(:ds)"), {"ds": displaced})
             db.execute(
                 text(
                     f"""INSERT INTO lex_documents(doc_id, source, title, content_hash, state, meta, updated_at)
@@ -302,6 +308,7 @@ class PgLexicalIndex:
                 ),
                 {"d": doc_id, "s": source, "t": title, "m": json.dumps(meta, ensure_ascii=False)},
             )
+        return displaced
 
     def pending_documents(self) -> list[str]:
         with self._reading() as db:

@@ -244,7 +244,8 @@ class ChunkStore:
         meta = meta or {}
         vectors = self.embedder.embed_documents([embedding_text(c) for c in chunks])
         collection = self._for_writing()
-        self.lexical.mark_pending(doc_id, source, title, meta)
+        for displaced in self.lexical.mark_pending(doc_id, source, title, meta):
+            collection.delete(where={"doc_id": displaced})  # the same source under another id
         old_ids = set(self.lexical.chunk_ids(doc_id))
         new_ids = [c.id for c in chunks]
         stale = sorted(old_ids - set(new_ids))

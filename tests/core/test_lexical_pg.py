@@ -110,10 +110,12 @@ def test_marking_a_ready_document_pending_keeps_its_row_and_chunks(index: Any) -
     assert index.chunk_ids("a") == ["a-0"]
 
 
-def test_a_new_id_for_the_same_source_replaces_the_old_documents_row(index: Any) -> None:
-    add(index, "old", "Text.")
-    index.mark_pending("new", "old.md", "Dokument new", {})
+def test_a_new_id_for_the_same_source_replaces_the_old_documents_row_and_chunks(index: Any) -> None:
+    add(index, "old", "Text om ramavtal.")
+    assert index.mark_pending("new", "old.md", "Dokument new", {}) == ["old"]
     assert index.document("old") is None
+    assert index.chunk_ids("old") == [] and index.get_chunks(["old-0"]) == {}
+    assert found(index.search_words(["ramavtal"], 5)) == []
     assert index.document_hashes() == {"old.md": ("new", "", "pending")}
 
 

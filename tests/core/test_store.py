@@ -12,6 +12,7 @@ from assistant.errors import EmbeddingMismatchError, StoreUnavailableError
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import ChunkStore
+from assistant.types import Chunk
 from ingest.pipeline import sync
 from tests.fakes import HashEmbedder
 
@@ -110,3 +111,16 @@ def test_reset_does_not_hide_a_chroma_failure(settings: Settings, docs: Path) ->
     with pytest.raises(StoreUnavailableError) as caught:
         broken.reset()
     assert "OperationalError" in caught.value.detail
+
+
+def test_the_same_source_stored_under_a_new_id_leaves_nothing_of_the_old_one(store: ChunkStore) -> None:
+    def chunk(doc_id: str) -> Chunk:
+        return Chunk(
+            id=f"{doc_id}-0", doc_id=doc_id, text="Ramavtal löper i fyra år.", title="G", source="g.md"
+        )
+
+    store.upsert_document("old", "g.md", "G", "h1", [chunk("old")])
+    store.upsert_document("new", "g.md", "G", "h2", [chunk("new")])
+    assert [d["doc_id"] for d in store.lexical.documents()] == ["new"]
+    assert store.collection.get(where={"doc_id": "old"})["ids"] == []  # no orphaned vector
+    assert store.collection.count() == 1 and store.counts() == (1, 1)
