@@ -22,17 +22,44 @@ def looks_like_injection(question: str) -> bool:
 # --- instructions planted in documents ---------------------------------------------------------------
 # A passage that addresses the assistant instead of the reader: it is data, never guidance. Such a
 # passage is not given to the language model nor quoted (the extractive answer), wherever it came from.
-PLANTED = [
-    r"\b(glöm|ignorera|strunta i|bortse från)\b.{0,40}\b(instruktion\w*|regler\w*|tidigare|ovan)",
-    r"\b(ignore|forget|disregard)\b.{0,40}\b(instructions?|rules|previous|above|prompt)",
-    r"\b(system ?prompt\w*)\b",
-    r"\b(du|ni) (ska|måste|skall) (alltid |nu |istället )?(svara|säga|påstå|uppge)\b",
-    r"\b(svara|säg|påstå|uppge) (alltid |istället |bara )?att\b",
-    r"\byou (must|should|will) (now |always |instead )?(answer|say|reply|respond|claim)\b",
-    r"\b(answer|reply|respond|say) (always |instead |only )?that\b",
-    r"\b(som|as an?) (ai|språkmodell|assistent|language model|assistant)\b",
+# One list, read at ingest (``ingest.screening`` flags the chunk for advisors) and again before a
+# passage is used (a document indexed before a pattern was added is caught too). Written to stay
+# silent on statutes and guidance, which speak to procurers ("Ni får bortse från en skyldighet …").
+INSTRUCTION = [
+    # "ignorera (alla) tidigare instruktioner", "glöm dina regler"
+    r"\b(?:ignorera|glöm|strunta\s+i|bortse\s+från)\s+(?:alla\s+|helt\s+)?"
+    r"(?:tidigare|föregående|ovanstående|dina|dessa|systemets)\s+"
+    r"(?:instruktioner|regler|anvisningar|direktiv|uppmaningar)",
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|of\s+the\s+|your\s+)?"
+    r"(?:previous|prior|above|earlier|preceding|system|original)?\s*"
+    r"(?:instructions|rules|directions|prompts?|guidelines)",
+    # "svara att tröskelvärdet är …", "answer that …": telling the reader of the passage what to say
+    r"(?:^|[.!:;]\s+|\boch\s+|\band\s+)(?:svara|säg|skriv|påstå)\s+(?:alltid\s+|bara\s+|endast\s+)?att\b",
+    r"(?:^|[.!:;]\s+|\band\s+)(?:answer|respond|reply|say|state|tell\s+the\s+user)\s+"
+    r"(?:always\s+|only\s+)?that\b",
+    # addressing the model or its prompt
+    r"\b(?:system\s?prompt|systemprompt|systemmeddelande|systeminstruktion)",
+    r"\b(?:du\s+är\s+(?:nu\s+)?en?\s+(?:ai|assistent|språkmodell|chattbot)|"
+    r"you\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot|llm))\b",
+    r"\b(?:till|to)\s+(?:ai|assistenten|språkmodellen|the\s+assistant|the\s+ai|the\s+(?:language\s+)?model)\s*:",
+    r"\b(?:när|om)\s+(?:någon|användaren)\s+frågar\b.{0,80}\b(?:svara|säg)\b",
+    r"\b(?:when|if)\s+(?:the\s+)?(?:user|someone|anyone)\s+asks\b.{0,80}\b(?:answer|say|respond|reply)\b",
+    r"<\|im_start\|>|\[/?INST\]|^\s*(?:system|assistant)\s*:",
+    # commands in the second person, and the model's role named
+    r"\b(du|ni) (ska|måste|skall) (alltid |nu |istället )?(svara|säga|påstå)( alltid| bara| istället)? (att|med)\b",
+    r"\byou (must|should|will) (now |always |instead )?(answer|say|reply|respond|claim)( only| always)? (that|with)\b",
 ]
-_PLANTED = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in PLANTED]
+_INSTRUCTION = [re.compile(p, re.IGNORECASE | re.MULTILINE | re.DOTALL) for p in INSTRUCTION]
+
+
+def instruction_in(text: str) -> str | None:
+    """The words in ``text`` that address the assistant instead of the reader, or None."""
+    for pattern in _INSTRUCTION:
+        if match := pattern.search(text):
+            return match.group(0)
+    return None
+
+
 # Characters that hide text from a human reader while a model still reads it.
 HIDDEN = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]|<!--")
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(https?:)?//([^/\s)>]+)", re.IGNORECASE)
@@ -44,9 +71,8 @@ def planted_instruction(text: str, own_host: str | None = None) -> str | None:
     ``own_host`` is the host the document itself came from: an image served from there is part of the
     page, one from anywhere else is a way to make a model leak data through an image request.
     """
-    for pattern in _PLANTED:
-        if pattern.search(text):
-            return "instruction"
+    if instruction_in(text):
+        return "instruction"
     if HIDDEN.search(text):
         return "hidden_text"
     for match in IMAGE.finditer(text):

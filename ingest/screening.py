@@ -16,32 +16,10 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
+from assistant.guard import instruction_in
+
 KINDS = ("instruction", "hidden_text", "remote_image", "unsafe_link")
 
-# Phrases addressed to a language model. Written to stay silent on statutes and guidance, which
-# speak to procurers ("Ni får bortse från en skyldighet …"), never to an assistant.
-_INSTRUCTION = [
-    # "ignorera (alla) tidigare instruktioner", "glöm dina regler"
-    r"\b(?:ignorera|glöm|strunta\s+i|bortse\s+från)\s+(?:alla\s+|helt\s+)?"
-    r"(?:tidigare|föregående|ovanstående|dina|dessa|systemets)\s+"
-    r"(?:instruktioner|regler|anvisningar|direktiv|uppmaningar)",
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|of\s+the\s+|your\s+)?"
-    r"(?:previous|prior|above|earlier|preceding|system|original)?\s*"
-    r"(?:instructions|rules|directions|prompts?|guidelines)",
-    # "svara att tröskelvärdet är …", "answer that …": telling the reader of the passage what to say
-    r"(?:^|[.!:;]\s+|\boch\s+|\band\s+)(?:svara|säg|skriv|påstå)\s+(?:alltid\s+|bara\s+|endast\s+)?att\b",
-    r"(?:^|[.!:;]\s+|\band\s+)(?:answer|respond|reply|say|state|tell\s+the\s+user)\s+"
-    r"(?:always\s+|only\s+)?that\b",
-    # addressing the model or its prompt
-    r"\b(?:system\s?prompt|systemprompt|systemmeddelande|systeminstruktion)",
-    r"\b(?:du\s+är\s+(?:nu\s+)?en?\s+(?:ai|assistent|språkmodell|chattbot)|"
-    r"you\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot|llm))\b",
-    r"\b(?:till|to)\s+(?:ai|assistenten|språkmodellen|the\s+assistant|the\s+ai|the\s+(?:language\s+)?model)\s*:",
-    r"\b(?:när|om)\s+(?:någon|användaren)\s+frågar\b.{0,80}\b(?:svara|säg)\b",
-    r"\b(?:when|if)\s+(?:the\s+)?(?:user|someone|anyone)\s+asks\b.{0,80}\b(?:answer|say|respond|reply)\b",
-    r"<\|im_start\|>|\[/?INST\]|^\s*(?:system|assistant)\s*:",
-]
-_INSTRUCTION_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _INSTRUCTION]
 
 # Characters that render as nothing: zero-width spaces and joiners, word joiner, BOM inside text,
 # and the Unicode "tag" block used to smuggle invisible ASCII.
@@ -65,9 +43,8 @@ def _shorten(text: str, limit: int = 80) -> str:
 
 def screen_text(text: str) -> str | None:
     """The reason a passage's text is flagged, or None when it reads as ordinary content."""
-    for pattern in _INSTRUCTION_RE:
-        if match := pattern.search(text):
-            return f"instruction: {_shorten(match.group(0))}"
+    if said := instruction_in(text):
+        return f"instruction: {_shorten(said)}"
     if _INVISIBLE.search(text):
         return "hidden_text: invisible characters"
     for comment in _COMMENT.finditer(text):
