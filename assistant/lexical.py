@@ -67,6 +67,9 @@ COMMON_STEM_SHARE = 0.5
 # merged, whatever the index's size; the rarest trigrams, which tell most, go first.
 TRIGRAM_POSTINGS = 60_000
 MIN_TRIGRAMS = 3
+# The word side's bound, looser: its stems carry the ranking. It binds only past ~10k chunks.
+WORD_POSTINGS = 150_000
+MIN_WORDS = 3
 
 
 # How common a stem is (the ranking's idf) is counted in a sample of the chunks: every chunk of an
@@ -111,11 +114,6 @@ def _tokens(text: str) -> list[str]:
 def question_stems(terms: Iterable[str]) -> list[str]:
     """The stems of ``terms``, sorted, without repeats."""
     return sorted({s for s in (analysis.stem(t) for t in terms if len(t) >= 2) if s and '"' not in s})
-
-
-def words_query(terms: Iterable[str]) -> str:
-    """An FTS5 OR-query over the stems of ``terms``."""
-    return " OR ".join(f'"{s}"' for s in question_stems(terms))
 
 
 def question_trigrams(terms: Iterable[str]) -> list[str]:
@@ -372,8 +370,20 @@ class LexicalIndex:
         if window is not None and window[2] >= COMMON_FROM and len(stems) > 1:
             # A stem in most chunks ("upphandling" in a procurement corpus) weighs nothing in bm25
             # (its idf is zero past half the chunks), but ranking it means scoring nearly every chunk.
+            # Past that, the rarest stems go first until about ``WORD_POSTINGS`` chunks would be
+            # scored: the common ones left out weigh little, and their postings are the cost.
             counted = sorted((self._count_in("chunks_words", s, window), s) for s in stems)
-            stems = sorted({s for n, s in counted if n <= COMMON_STEM_SHARE * window[2]} | {counted[0][1]})
+            scale = (self._last_rowid() - window[0] + 1) / window[2]
+            kept: list[str] = []
+            postings = 0.0
+            for n, stem in counted:
+                if kept and n > COMMON_STEM_SHARE * window[2]:
+                    break  # in most chunks, as is every stem after it
+                postings += n * scale
+                if postings > WORD_POSTINGS and len(kept) >= MIN_WORDS:
+                    break
+                kept.append(stem)
+            stems = sorted(kept)
         return self._search("chunks_words", " OR ".join(f'"{s}"' for s in stems), WORD_WEIGHTS, limit)
 
     def _window(self) -> tuple[int, int, int] | None:
@@ -387,6 +397,9 @@ class LexicalIndex:
             "SELECT count(*) FROM chunks WHERE rowid BETWEEN ? AND ?", (low, high)
         ).fetchone()
         return low, high, int(held[0])
+
+    def _last_rowid(self) -> int:
+        return int(self.db.execute("SELECT max(rowid) FROM chunks").fetchone()[0] or 0)
 
     def _count_in(self, table: str, token: str, window: tuple[int, int, int]) -> int:
         row = self.db.execute(
@@ -408,7 +421,7 @@ class LexicalIndex:
         if span is None:
             return []
         low, _, window = span
-        last = int(self.db.execute("SELECT max(rowid) FROM chunks").fetchone()[0])
+        last = self._last_rowid()
         counted = [(self._count_in("chunks_tri", g, span), order, g) for order, g in enumerate(grams)]
         common = COMMON_TRIGRAM_SHARE * window if window >= COMMON_FROM else window
         scale = (last - low + 1) / window  # rowids stand in for the chunk count: no count(*)

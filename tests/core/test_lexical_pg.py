@@ -339,6 +339,38 @@ def test_decompounding_splits_an_unknown_compound_into_known_parts(index: Any) -
     assert index.decompound(["spärr", "20230101", "xyzxyzxyz"]) == []
 
 
+def test_sqlite_word_search_leaves_out_common_stems_then_the_commonest_past_a_postings_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexical, "COMMON_FROM", 1)
+    index = LexicalIndex(tmp_path / "index.sqlite3")
+    # 20 chunks: "avtal" in 12 (over half), "leverantör" in 8, "anbud" in 4, "tilldelning" in 2, "vite" in 1.
+    bodies = []
+    for n in range(20):
+        words = ["text"]
+        words += ["avtal"] if n < 12 else []
+        words += ["leverantör"] if n % 20 < 8 else []
+        words += ["anbud"] if n % 5 == 0 else []
+        words += ["tilldelning"] if n in (3, 13) else []
+        words += ["vite"] if n == 19 else []
+        bodies.append(" ".join(words) + ".")
+    add(index, "a", *bodies)
+    question = ["avtal", "leverantör", "anbud", "tilldelning", "vite"]
+
+    def holding(word: str) -> set[str]:
+        return {f"a-{n}" for n, b in enumerate(bodies) if word in b}
+
+    # Over half the chunks: "avtal" is left out, so the chunks only it would find are not found.
+    assert set(found(index.search_words(question, 50))) == set().union(*(holding(w) for w in question[1:]))
+    # A bound of 10 postings keeps the rarest stems while they fit, and at least three.
+    monkeypatch.setattr(lexical, "WORD_POSTINGS", 10)
+    assert set(found(index.search_words(question, 50))) == holding("vite") | holding("tilldelning") | holding(
+        "anbud"
+    )
+    # A question of common words only still finds them.
+    assert set(found(index.search_words(["avtal"], 50))) == holding("avtal")
+
+
 @pytest.mark.slow
 def test_postgres_leaves_out_a_term_most_chunks_hold_while_a_rarer_one_remains(
     postgres_url: str,  # noqa: F811
