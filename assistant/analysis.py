@@ -29,6 +29,7 @@ STOPWORDS_SV = frozenset(
     alla allt andra annan annat någon något några ingen inget inga mycket mer mest många fler flest
     samma egen eget egna varje vilka sådan sådant sådana gäller gälla gällde finns fanns ges ge göra gör
     gjorde tex t.ex ja nej ju väl än inte icke upp ut in ner fram år åren ha få göra stor stort stora
+    okej ok egentligen kanske typ ungefär cirka drygt nästan hej tack oss dem mig dig honom henne
     """.split()
 )
 STOPWORDS_EN = frozenset(

@@ -100,8 +100,10 @@ def _positions(tokens: list[str]) -> dict[str, list[int]]:
     for i, token in enumerate(tokens):
         stem = analysis.stem(token)
         keys = {stem}
+        # A proper tail only: the whole token is its stem's business, so "öppen" (stem "öpp") is not
+        # taken for the stem of "öppenhet".
         for form in (token, stem):
-            keys.update(form[j:] for j in range(len(form) - MIN_COMPOUND_TAIL + 1))
+            keys.update(form[j:] for j in range(1, len(form) - MIN_COMPOUND_TAIL + 1))
         for key in keys:
             where.setdefault(key, []).append(i)
     return where
@@ -114,7 +116,13 @@ def _find(phrase: tuple[str, ...], where: dict[str, list[int]]) -> list[int] | N
         return None
     span = len(phrase) + MAX_GAP
     for start in sorted({i for found in matches for i in found}):
-        positions = [next((i for i in found if start <= i < start + span), -1) for found in matches]
-        if -1 not in positions:
+        positions: list[int] = []
+        for found in matches:
+            # Each word of the phrase needs a word of its own: "dela i delar" is not matched by one "del".
+            at = next((i for i in found if start <= i < start + span and i not in positions), -1)
+            if at == -1:
+                break
+            positions.append(at)
+        else:
             return sorted(positions)
     return None

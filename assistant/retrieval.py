@@ -28,6 +28,7 @@ ANCHOR_CONTEXT = 0.2
 CITING_PASSAGES = 5  # how many of the best passages may bring in the paragraphs they cite
 UNCOVERED_ANCHOR = 0.2
 CONTEXT_WEIGHT = 0.5
+MIN_ASKED_TERMS = 2  # an asking sentence with fewer words of its own leaves the whole question asked
 # In the re-rank, a passage that says something of the asked shape (a definition for "Vad menas med",
 # an amount for "hur mycket", a list for "vilka") gains this much over one that only shares words.
 SHAPE_WEIGHT = 0.05
@@ -197,7 +198,7 @@ class Retriever:
                 if chunk_id in citing and citing[chunk_id].law is None
                 for ref in find_references(citing[chunk_id].text)
             ]
-        conceptual = [ref for m in query.concepts for ref in m.concept.paragraphs]
+        conceptual = concept_paragraphs(query.concepts)
         for name, weight, refs in (
             ("concept", self.settings.weight_concept, conceptual),
             ("cited", self.settings.weight_cited, cited),
@@ -280,6 +281,15 @@ class Retriever:
         return coverage
 
 
+def concept_paragraphs(concepts: list[ConceptMatch]) -> list[LegalReference]:
+    """The paragraphs of the matched concepts, each concept's most central first, then each one's
+    second …: a question that uses phrasings of several concepts does not leave the last one's
+    paragraphs ranked below every other concept's least central one."""
+    lists = [m.concept.paragraphs for m in concepts]
+    longest = max((len(ps) for ps in lists), default=0)
+    return [ps[i] for i in range(longest) for ps in lists if i < len(ps)]
+
+
 def _has_shape(text: str, shape: Shape) -> bool:
     """Whether a passage says something of the asked shape: a definition, a list, an amount …"""
     return any(fits(u.text, shape) or (u.leads and shape in LISTING) for u in units(text))
@@ -290,8 +300,12 @@ def _context_terms(question: str, terms: list[str]) -> set[str]:
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
     if len(sentences) < 2:
         return set()
-    asking = next((s for s in reversed(sentences) if s.endswith("?")), sentences[-1])
-    asked = set(analysis.content_terms(asking))
+    # Every sentence that asks is the question ("Får vi betala deltagarna? Påverkar det värdet?");
+    # without a question mark, the last sentence is.
+    asking = [s for s in sentences if s.endswith("?")] or sentences[-1:]
+    asked = {t for s in asking for t in analysis.content_terms(s)}
+    if len(asked) < MIN_ASKED_TERMS:
+        return set()  # "Är det okej?": the situation is what is asked about
     written = set(analysis.content_terms(question))  # not a translation or an LLM expansion
     return {t for t in terms if t in written and t not in asked}
 

@@ -74,6 +74,20 @@ def test_the_situation_before_the_question_weighs_less_than_the_question(offline
     assert offline.retriever.evidence(query, passages) > equal
 
 
+def test_every_asking_sentence_is_the_question(offline: Assistant) -> None:
+    question = "Vi kör en dialog om sophämtning. Får vi betala deltagarna? Påverkar det upphandlingens värde?"
+    context = offline.retriever.analyze(question).context_terms
+    assert {"dialog", "sophämtning"} <= context
+    assert not {"betala", "deltagarna", "upphandlingens", "värde"} & context
+
+
+def test_a_question_that_only_refers_back_leaves_the_situation_asked(offline: Assistant) -> None:
+    # "Är det okej?" has no words of its own: the situation is what it asks about.
+    question = "Varje enhet köper sina egna kontorsmöbler och vi delar upp köpen. Är det okej?"
+    assert offline.retriever.analyze(question).context_terms == set()
+    assert "okej" not in offline.retriever.analyze(question).terms
+
+
 @pytest.mark.parametrize(
     ("text", "term"),
     [

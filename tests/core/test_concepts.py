@@ -20,6 +20,14 @@ concepts:
     when: [dela upp köpen]
     terms: [uppdelning]
     paragraphs: ["LOU 5 kap. 3 §"]
+  - name: Delområden
+    when: [dela i delar]
+    terms: [delkontrakt]
+    paragraphs: ["LOU 4 kap. 13 §"]
+  - name: Principer
+    when: [öppenhet]
+    terms: [öppenhet]
+    paragraphs: ["LOU 4 kap. 1 §"]
 """
 
 
@@ -44,6 +52,12 @@ CASES = [
     Case("Vad gäller för avtal?", []),
     # A short stem inside a compound is not the word ("lag" in "anslag").
     Case("Vilka köp ska vi göra?", []),
+    # Each word of a phrasing needs a word of its own: one "del" is not "dela i delar".
+    Case("Företaget står för en del av kostnaden", []),
+    Case("Kan vi dela kontraktet i flera delar?", ["Delområden"]),
+    # A derivation is not its base: "öppen" (an open procedure) is not "öppenhet" (a principle).
+    Case("Vi kör en öppen upphandling", []),
+    Case("Hur ska vi tänka kring öppenheten?", ["Principer"]),
 ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.concepts import ConceptMap
-from assistant.retrieval import Retriever
+from assistant.retrieval import Retriever, concept_paragraphs
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.pipeline import sync
@@ -98,3 +98,26 @@ def test_a_guide_that_matches_brings_in_the_paragraph_it_cites(store: ChunkStore
     assert scores[1]["cited"] == 1.0
     statutes = [r for r in refs if r]
     assert len(statutes) == len(set(statutes))  # the cited paragraph is not listed twice
+
+
+def test_every_matched_concept_brings_its_central_paragraph_first(tmp_path: Path) -> None:
+    path = tmp_path / "concepts.yaml"
+    path.write_text(
+        """
+concepts:
+  - name: Direktupphandling
+    when: [direktupphandla]
+    paragraphs: ["LOU 19 a kap. 2 §", "LOU 19 a kap. 1 §", "LOU 19 a kap. 8 §"]
+  - name: Direktupphandling enligt LUF
+    when: [enligt luf]
+    paragraphs: ["LUF 19 a kap. 2 §"]
+""",
+        encoding="utf-8",
+    )
+    matches = ConceptMap.load(path).match("Hur mycket får vi direktupphandla för enligt LUF?")
+    assert [str(r) for r in concept_paragraphs(matches)] == [
+        "LOU 19 a kap. 2 §",
+        "LUF 19 a kap. 2 §",
+        "LOU 19 a kap. 1 §",
+        "LOU 19 a kap. 8 §",
+    ]
