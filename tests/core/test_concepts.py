@@ -104,3 +104,23 @@ def test_a_phrasing_that_would_shrink_to_one_common_word_never_matches(tmp_path:
     assert [m.concept.name for m in ConceptMap.load(path).match("Vi vill göra om upphandlingen")] == [
         "Avbryta"
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("Får vi betala deltagarna i dialogen?", "Ersättning till deltagarna och tävlingspriser"),
+        ("Vem äger koden som tas fram i projektet?", "Immateriella rättigheter och vem som äger resultatet"),
+        (
+            "Vi fick inte in ett enda anbud. Vad gör vi nu?",
+            "Förhandlat förfarande utan föregående annonsering",
+        ),
+        ("Ska förlängningsåren räknas med?", "Optioner och förlängningsklausuler"),
+        (
+            "Kan vi stänga ute en leverantör som skött sig illa?",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
+    ],
+)
+def test_the_bundled_map_knows_everyday_phrasings(question: str, concept: str) -> None:
+    assert concept in [m.concept.name for m in ConceptMap.load().match(question)]
