@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant import analysis
 from assistant.concepts import ConceptMap, ConceptMatch
@@ -32,6 +32,14 @@ MIN_ASKED_TERMS = 2  # an asking sentence with fewer words of its own leaves the
 # In the re-rank, a passage that says something of the asked shape (a definition for "Vad menas med",
 # an amount for "hur mycket", a list for "vilka") gains this much over one that only shares words.
 SHAPE_WEIGHT = 0.05
+# A question that names one of the laws ("vi handlar upp enligt LUF") is not answered by another law's
+# paragraph, however alike the words: those lose this much in the re-rank.
+OTHER_LAW_PENALTY = 0.1
+NAMED_LAW = {
+    "LUF": re.compile(r"\bluf\b|försörjningssektor"),
+    "LUK": re.compile(r"\bluk\b|koncession"),
+    "LOU": re.compile(r"\blou\b|lagen om offentlig upphandling"),
+}
 # Shapes a passage can be told by; nearly every statute paragraph says "får" or "ska", so a
 # permission is not one of them.
 SHAPED = frozenset({Shape.AMOUNT, Shape.COUNT, Shape.DURATION, Shape.DEFINITION, Shape.LIST, Shape.CONDITION})
@@ -59,6 +67,8 @@ class Query:
     context_terms: set[str] = field(default_factory=set)
     # Legal concepts the question's everyday phrasings stand for (the concept map).
     concepts: list[ConceptMatch] = field(default_factory=list)
+    # The one law the question names, if it names exactly one (LOU, LUF or LUK).
+    law: str | None = None
 
     def alternatives(self, term: str) -> list[str]:
         """Words of the concepts a question word belongs to: a passage saying those speaks to it."""
@@ -127,6 +137,7 @@ class Retriever:
             weak_terms=weak,
             concepts=concepts,
             context_terms=_context_terms(question, terms),
+            law=named_law(question),
         )
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
@@ -154,6 +165,9 @@ class Retriever:
                 if shape in SHAPED and _has_shape(chunks[chunk_id].text, shape):
                     scores[chunk_id]["shape"] = 1.0
                     final[chunk_id] += SHAPE_WEIGHT
+                if query.law and chunks[chunk_id].law not in (None, query.law):
+                    scores[chunk_id]["other_law"] = 1.0
+                    final[chunk_id] -= OTHER_LAW_PENALTY
         ordered = [*exact, *(chunks[i] for i in sorted(final, key=lambda i: -final[i]))][:k]
         return [
             Passage(
@@ -198,7 +212,7 @@ class Retriever:
                 if chunk_id in citing and citing[chunk_id].law is None
                 for ref in find_references(citing[chunk_id].text)
             ]
-        conceptual = concept_paragraphs(query.concepts)
+        conceptual = concept_paragraphs(query.concepts, query.law)
         for name, weight, refs in (
             ("concept", self.settings.weight_concept, conceptual),
             ("cited", self.settings.weight_cited, cited),
@@ -281,13 +295,27 @@ class Retriever:
         return coverage
 
 
-def concept_paragraphs(concepts: list[ConceptMatch]) -> list[LegalReference]:
+def concept_paragraphs(concepts: list[ConceptMatch], law: str | None = None) -> list[LegalReference]:
     """The paragraphs of the matched concepts, each concept's most central first, then each one's
     second …: a question that uses phrasings of several concepts does not leave the last one's
-    paragraphs ranked below every other concept's least central one."""
+    paragraphs ranked below every other concept's least central one.
+
+    The map cites LOU; a question about LUF or LUK is first given that law's paragraph of the same
+    number, where the two laws mirror each other (direct procurement is 19 a kap. 2 § in both)."""
     lists = [m.concept.paragraphs for m in concepts]
     longest = max((len(ps) for ps in lists), default=0)
-    return [ps[i] for i in range(longest) for ps in lists if i < len(ps)]
+    refs = [ps[i] for i in range(longest) for ps in lists if i < len(ps)]
+    if law and law != "LOU":
+        refs = [r for ref in refs for r in ((replace(ref, law=law), ref) if ref.law == "LOU" else (ref,))]
+    return list(dict.fromkeys(refs))
+
+
+def named_law(question: str) -> str | None:
+    """The one law ``question`` names (by abbreviation, or by the sector or kind of contract only it
+    covers); None if it names none or several."""
+    text = analysis.normalize(question)
+    named = [law for law, pattern in NAMED_LAW.items() if pattern.search(text)]
+    return named[0] if len(named) == 1 else None
 
 
 def _has_shape(text: str, shape: Shape) -> bool:

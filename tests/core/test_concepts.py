@@ -120,7 +120,24 @@ def test_a_phrasing_that_would_shrink_to_one_common_word_never_matches(tmp_path:
             "Kan vi stänga ute en leverantör som skött sig illa?",
             "Uteslutning för skatteskulder, konkurs och allvarliga fel",
         ),
+        ("Får en firma lämna sitt anbud på papper?", "Elektronisk kommunikation och anbud på papper"),
+        ("Bussarna tillverkas utanför EU, spelar det roll?", "Varor från tredjeland (LUF)"),
+        ("Hur lång tid ska vi ge under tröskelvärdet?", "Annonspliktig upphandling under tröskelvärdet"),
+        ("Företaget får ta betalt av besökarna", "Vad är en koncession"),
+        ("Måste vi räkna ihop alla skolors köp?", "Förbjuden uppdelning av köp"),
     ],
 )
 def test_the_bundled_map_knows_everyday_phrasings(question: str, concept: str) -> None:
     assert concept in [m.concept.name for m in ConceptMap.load().match(question)]
+
+
+def test_working_at_a_municipal_company_is_not_buying_from_ones_own() -> None:
+    # "Vi är ett kommunalt energibolag" is who asks, not a purchase from an owned company (Teckal).
+    question = "Vi är ett kommunalt energibolag. Vad är gränsen för direktupphandling?"
+    assert "Intern upphandling från eget bolag (Teckal)" not in [
+        m.concept.name for m in ConceptMap.load().match(question)
+    ]
+    owned = "Kan kommunen köpa städning av sitt helägda bolag utan att annonsera?"
+    assert "Intern upphandling från eget bolag (Teckal)" in [
+        m.concept.name for m in ConceptMap.load().match(owned)
+    ]
