@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant import analysis
@@ -20,7 +20,9 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 EMPHASIS = re.compile(r"(\*\*|__|`)")
 MAX_SENTENCE = 420
-SHAPE_BONUS = 0.3  # a sentence of the asked shape (an amount, a time …) over one that only shares words
+# A sentence of the asked shape (an amount, a time …) counts this much more than one that only shares
+# the same words.
+SHAPE_GAIN = 0.5
 RANK_PENALTY = 0.02  # per retrieval rank, between passages whose best sentences answer alike
 EXACT = 10.0  # above any sentence's score
 # A word every candidate passage mentions still counts this share of its weight: it is the topic,
@@ -35,8 +37,11 @@ REFERS_BACK = re.compile(
 )
 # Asked shapes a lead-in to a list answers: "Vilka …?", "När får vi …?" (the conditions, listed).
 LISTING = frozenset({Shape.LIST, Shape.CONDITION})
-SAME_WORDS = 0.8
-HEADING_SHARE = 0.25  # of a word's weight, when only the passage's title or headings mention it  # share of words two passages have in common to be the same text in two laws
+SAME_WORDS = 0.8  # share of words two passages have in common to be the same text in two laws
+HEADING_SHARE = 0.25  # of a word's weight, when only the passage's title or headings mention it
+# A word only the situation before the asking sentence uses ("Vi är en kommun som köper skolskjuts …")
+# counts this share: the sentence that answers covers what is asked, not the setting.
+SITUATION_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class _Scorer:
         question: str,
         alternatives: Mapping[str, Sequence[str]] | None = None,
         candidates: Sequence[str] = (),
+        situation: Collection[str] = (),
     ) -> None:
         alternatives = alternatives or {}
         self.forms = {t: [t, *(a for a in alternatives.get(t, ()) if a != t)] for t in terms}
@@ -139,8 +145,19 @@ class _Scorer:
         for term in terms:
             share = sum(1 for text in texts if self._mentioned(text, term)) / len(texts) if texts else 0.0
             weights[term] = analysis.specificity(term) * (1.0 - (1.0 - FOCUS_FLOOR) * share)
+            if term in situation:
+                weights[term] *= SITUATION_SHARE
         self.weights = weights
+        self.asked = [t for t in terms if t not in situation]
         self.total = sum(weights.values()) or 1.0
+
+    def unanswered(self, shown: Sequence[str]) -> set[str]:
+        """The asked words (not the situation's) that none of ``shown`` mentions."""
+        texts = [analysis.normalize(t) for t in shown]
+        return {t for t in self.asked if not any(self._mentioned(text, t) for text in texts)}
+
+    def mentions(self, sentence: str, term: str) -> bool:
+        return self._mentioned(analysis.normalize(sentence), term)
 
     def _mentioned(self, text: str, term: str) -> bool:
         return any(
@@ -166,7 +183,9 @@ class _Scorer:
             return 0.0
         shaped = fits(sentence, self.shape) or (introduces and self.shape in LISTING)
         # Prefer sentences that say something over fragments and headings.
-        return covered + (SHAPE_BONUS if shaped else 0.0) + (0.05 if len(sentence) > 60 else 0)
+        # The shape multiplies what a sentence covers: a rule saying "får" that speaks only to the
+        # situation ("en myndighet får använda …") does not lead over one that speaks to what is asked.
+        return covered * (1 + (SHAPE_GAIN if shaped else 0.0)) + (0.05 if len(sentence) > 60 else 0)
 
 
 def _heading(passage: Passage) -> str:
@@ -192,6 +211,7 @@ def select(
     question: str = "",
     *,
     alternatives: Mapping[str, Sequence[str]] | None = None,
+    situation: Collection[str] = (),
     max_excerpts: int = 3,
     per_passage: int = 3,
     pool: int = 5,
@@ -200,9 +220,12 @@ def select(
     answers best come first (a passage further down the ranking may hold the sentence that answers),
     each with its ``per_passage`` best sentences — the best one first in the first excerpt, then
     reading order; a sentence that introduces a list (ends with ":") brings the first items along.
-    ``alternatives`` are other words for a term (synonyms, the words of a concept it evokes)."""
+    ``alternatives`` are other words for a term (synonyms, the words of a concept it evokes);
+    ``situation`` the terms only the situation before the asking sentence uses (they count less)."""
     split = [(rank, passage, units(passage.text)) for rank, passage in enumerate(passages[:pool])]
-    score = _Scorer(terms, question, alternatives, [f"{_heading(p)} {p.text}" for _, p, _ in split])
+    score = _Scorer(
+        terms, question, alternatives, [f"{_heading(p)} {p.text}" for _, p, _ in split], situation
+    )
     ranked_passages: list[tuple[float, int, Passage, list[Unit], list[float]]] = []
     for rank, passage, candidates in split:
         if not candidates:
@@ -242,7 +265,43 @@ def select(
             first = [lead, order[0]] if lead is not None else [order[0]]
             shown = first + [i for i in shown if i not in first]
         excerpts.append(Excerpt(len(excerpts) + 1, passage, [texts[i] for i in shown]))
+    if len(excerpts) == max_excerpts:
+        more = _complement(excerpts, ranked_passages, quoted, score, per_passage)
+        if more is not None:
+            excerpts.append(more)
     return excerpts
+
+
+def _complement(
+    excerpts: list[Excerpt],
+    ranked: list[tuple[float, int, Passage, list[Unit], list[float]]],
+    quoted: list[list[str]],
+    score: _Scorer,
+    per_passage: int,
+) -> Excerpt | None:
+    """One excerpt more, from a passage not yet quoted, when it says something the question asks
+    that none of the quoted sentences speaks to: the second half of "Får vi betala deltagarna, och
+    påverkar det värdet?" is often answered by another passage than the first."""
+    missing = score.unanswered([s for ex in excerpts for s in ex.sentences])
+    if not missing:
+        return None
+    shown_ids = {ex.passage.chunk.id for ex in excerpts}
+    for best, _rank, passage, candidates, scores in ranked:
+        texts = [u.text for u in candidates]
+        if best <= 0 or passage.chunk.id in shown_ids or any(_same_words(texts, q) for q in quoted):
+            continue
+        answering = [
+            i
+            for i in sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
+            if any(score.mentions(texts[i], t) for t in missing)
+        ][:per_passage]
+        if not answering:
+            continue
+        keep: set[int] = set()
+        for i in answering:
+            keep.update(_with_list(candidates, i))
+        return Excerpt(len(excerpts) + 1, passage, [texts[i] for i in sorted(_followers(candidates, keep))])
+    return None
 
 
 def _read_with_list(candidates: list[Unit], i: int) -> str:

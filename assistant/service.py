@@ -273,7 +273,9 @@ class Assistant:
         shares one of them ("byte av leverantör" for "gått i konkurs") rarely answers."""
         query = found.query
         synonyms = {t: self.retriever.glossary.synonyms_for(t) for t in query.terms}
-        return extractive.select(found.shown, query.terms, query.text, alternatives=synonyms)
+        return extractive.select(
+            found.shown, query.terms, query.text, alternatives=synonyms, situation=query.context_terms
+        )
 
     async def _generate(
         self, question: str, found: Retrieval, history: list[Turn], language: str
