@@ -37,7 +37,15 @@ ASKS = [
     (
         Shape.DURATION,
         r"\b(hur (länge|lång|snabbt|fort|tidigt)|när (måste|ska|senast)|senast|tidsfrist\w*|frist\w*|"
-        r"how (long|soon|quickly|early)|deadline|time limit|earliest|latest)",
+        r"how (long|soon|quickly|early)|deadline|time limit|earliest|latest|"
+        r"\w*längd(en)?\b|löptid\w*|varaktighet\w*|duration|length)",
+    ),
+    # "What is the maximum fine?", "Vilken är den högsta avgiften?": a bound is an amount, unless it is
+    # a bound in time (read as a duration above).
+    (
+        Shape.AMOUNT,
+        r"\b(maximum|minimum|max|maximal\w*|minimal\w*|som (mest|högst)|(högsta|lägsta) "
+        r"(belopp|avgift|summa|värde|ersättning|böter)\w*)\b",
     ),
     (Shape.DEFINITION, r"\b(vad (är|menas|avses|innebär|betyder)|what (is|are|does .* mean)|define)"),
     (Shape.LIST, r"\b(vilka|which|what are the)\b"),
@@ -53,7 +61,10 @@ _NUMBER = r"(\d[\d  ]*(,\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|fem
 # What a sentence of each shape says.
 HAS = {
     Shape.AMOUNT: re.compile(
-        r"\b\d[\d  ]*(,\d+)?\s*(kronor|kr|euro|procent|%|miljoner|sek)\b", re.IGNORECASE
+        # A figure with its unit, or a number in thousands as a table's cell gives it under a header
+        # that names the unit ("Byggentreprenadkontrakt 5 538 000 59 880 179").
+        r"\b\d[\d  ]*(,\d+)?\s*(kronor|kr|euro|procent|%|miljoner|sek)\b|\b\d{1,3}(?:[  ]\d{3})+\b",
+        re.IGNORECASE,
     ),
     Shape.DURATION: re.compile(
         rf"\b{_NUMBER}\s+(arbets)?(dagar|dag|veckor|vecka|månader|månad|år|timmar|days|months|years)\b",

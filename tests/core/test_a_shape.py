@@ -1,0 +1,63 @@
+"""Shapes a scenario question asks for that the first reading missed: a bound ("the maximum fine"),
+a length ("maxlängd", "löptid"), and an amount a table gives in thousands under a header that names
+its unit."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import analysis, extractive
+from assistant.shape import Shape, fits, shape_of
+from assistant.types import Chunk, Passage
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("If the authority goes after them, what is the maximum fine?", Shape.AMOUNT),
+        ("Vilken är den högsta avgiften vi kan få?", Shape.AMOUNT),
+        ("Finns det någon maxlängd på en koncession?", Shape.DURATION),
+        ("Vilken löptid får ett ramavtal ha?", Shape.DURATION),
+        ("What is the maximum length of a framework agreement?", Shape.DURATION),
+        ("Hur länge får ett ramavtal som mest gälla?", Shape.DURATION),
+        ("Vad är ett ramavtal?", Shape.DEFINITION),
+    ],
+)
+def test_a_bound_asked_for_is_an_amount_unless_it_is_a_length_of_time(question: str, shape: Shape) -> None:
+    assert shape_of(question) is shape
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Byggentreprenadkontrakt 5 538 000 59 880 179", True),
+        ("Tjänstekontrakt – 221 000 – 2 389 585", True),
+        ("Lag (2016:1145) om offentlig upphandling", False),
+        ("CPV-koderna 73000000-2 och 73300000-5", False),
+        ("Enligt 5 kap. 1 § gäller 12 månader.", False),
+    ],
+)
+def test_a_number_in_thousands_is_an_amount(sentence: str, expected: bool) -> None:
+    assert fits(sentence, Shape.AMOUNT) is expected
+
+
+def test_the_table_row_with_the_amount_leads_an_answer_to_what_the_threshold_is() -> None:
+    question = "Vilket tröskelvärde gäller för byggentreprenadkontrakt?"
+    prose = Chunk(
+        id="a",
+        doc_id="a",
+        text="Tröskelvärdet för ett byggentreprenadkontrakt beräknas på kontraktets hela värde.",
+        title="LOU",
+        source="lou.md",
+    )
+    table = Chunk(
+        id="b",
+        doc_id="b",
+        text="Kontrakt Tröskelvärdet i kronor\nByggentreprenadkontrakt 5 538 000 59 880 179",
+        title="Tillkännagivande",
+        source="t.md",
+    )
+    passages = [Passage(chunk=prose, rank=1), Passage(chunk=table, rank=2)]
+    excerpts = extractive.select(passages, analysis.content_terms(question), question)
+    assert excerpts[0].passage.chunk is table
+    assert "59 880 179" in excerpts[0].sentences[0]
