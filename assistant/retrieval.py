@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant import analysis
-from assistant.concepts import ConceptMap, ConceptMatch
+from assistant.concepts import GLUE, ConceptMap, ConceptMatch
 from assistant.extractive import LISTING, units
 from assistant.glossary import Glossary
 from assistant.legalref import LegalReference, find_references
@@ -264,6 +264,10 @@ class Retriever:
         )
         return covered / total if total else 0.0
 
+    def _concept_found(self, query: Query, passages: list[Passage]) -> bool:
+        governing = {str(ref) for ref in concept_paragraphs(_asked_concepts(query), query.law)}
+        return any(p.chunk.section_ref in governing for p in passages)
+
     def evidence(self, query: Query, passages: list[Passage], top: int = GATE_PASSAGES) -> float:
         """How much of the question the best passages speak to, 0–1, specific terms counting most.
 
@@ -277,6 +281,11 @@ class Retriever:
         texts = [_searchable(p.chunk) for p in passages[:top]]
         weighted = self._weighted_terms(query)
         coverage = self._coverage(" ".join(texts), weighted)
+        if self._concept_found(query, passages[:top]):
+            # The question asks, in its own words, about a concept the map knows, and a paragraph
+            # that governs it is among the best passages: the words of the situation around it (the
+            # product, the place, the amount) do not make that an unanswered question.
+            coverage = max(coverage, self.settings.min_coverage)
         # A name counts as mentioned under any of its synonyms (Konkurrensverket is the law's
         # "tillsynsmyndigheten"), and only by a passage that also speaks to the rest of the question:
         # a list of referral bodies that happens to name the region asked about does not cover it.
@@ -293,6 +302,11 @@ class Retriever:
         if not all(covered(anchor) for anchor in query.anchors):
             coverage = min(coverage, UNCOVERED_ANCHOR)
         return coverage
+
+
+def _asked_concepts(query: Query) -> list[ConceptMatch]:
+    """The concepts the asking sentence names, not only the situation before it."""
+    return [m for m in query.concepts if any(w not in query.context_terms for w in m.words if w not in GLUE)]
 
 
 def concept_paragraphs(concepts: list[ConceptMatch], law: str | None = None) -> list[LegalReference]:

@@ -3,6 +3,7 @@ answers brings in the paragraph it cites — even when the question shares no wo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,30 @@ concepts:
         "LOU 19 a kap. 1 §",
         "LOU 19 a kap. 8 §",
     ]
+
+
+def test_a_concept_asked_about_and_found_is_not_refused_for_the_situations_words(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    mapped = Retriever(store, settings, concepts=concept_map(tmp_path))
+    plain = Retriever(store, settings, concepts=ConceptMap())
+    asked = (
+        "Vi har ett projekt om trygghetslarm, hemtjänstbilar, rullatorer, duschpallar, hörapparater,"
+        " gånghjälpmedel och matlådor med en leverantör. Kan vi bryta samarbetet?"
+    )
+    query = mapped.analyze(asked)
+    passages = mapped.search(query)
+    assert "LOU 6 kap. 31 a §" in [p.chunk.section_ref for p in passages[:5]]
+    assert plain.evidence(plain.analyze(asked), passages) < settings.min_coverage
+    assert mapped.evidence(query, passages) >= settings.min_coverage
+    unfloored = mapped.evidence(replace(query, concepts=[]), passages)
+    assert unfloored < settings.min_coverage
+
+    # The concept only in the situation: the question asks something else, the gate weighs as before.
+    situation = (
+        "Vi ville bryta samarbetet om trygghetslarm och hemtjänstbilar. Vad kostar matlådorna per portion?"
+    )
+    query = mapped.analyze(situation)
+    passages = mapped.search(query)
+    assert "LOU 6 kap. 31 a §" in [p.chunk.section_ref for p in passages[:5]]
+    assert mapped.evidence(query, passages) < settings.min_coverage
