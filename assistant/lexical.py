@@ -389,7 +389,10 @@ class LexicalIndex:
     def _window(self) -> tuple[int, int, int] | None:
         """The rowids of the first ``DF_WINDOW`` chunks and how many chunks it holds: where how common
         a term is gets counted, at the same cost in an index of any size."""
-        first = self.db.execute("SELECT min(rowid), max(rowid) FROM chunks").fetchone()
+        # Two subqueries: min() and max() in one SELECT make SQLite scan the table (200 ms at 1M).
+        first = self.db.execute(
+            "SELECT (SELECT min(rowid) FROM chunks), (SELECT max(rowid) FROM chunks)"
+        ).fetchone()
         if first[0] is None:
             return None
         low, high = int(first[0]), min(int(first[1]), int(first[0]) + DF_WINDOW - 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from assistant import analysis
@@ -43,6 +44,10 @@ NAMED_LAW = {
 # Shapes a passage can be told by; nearly every statute paragraph says "får" or "ska", so a
 # permission is not one of them.
 SHAPED = frozenset({Shape.AMOUNT, Shape.COUNT, Shape.DURATION, Shape.DEFINITION, Shape.LIST, Shape.CONDITION})
+
+
+# One pool for every retriever in the process: the word, trigram and dense searches of a question.
+SEARCHES = ThreadPoolExecutor(max_workers=6, thread_name_prefix="search")
 
 
 @dataclass
@@ -191,10 +196,11 @@ class Retriever:
         ]
         fused: dict[str, float] = {}
         scores: dict[str, dict[str, float]] = {}
-        for name, weight, run in lists:
-            if not weight:
-                continue
-            for rank, (chunk_id, score) in enumerate(run(), start=1):
+        # The three searches run side by side (SQLite, Chroma and the embedding model all release the
+        # GIL); their lists are fused in a fixed order, so the result is the same as one by one.
+        running = [(name, weight, SEARCHES.submit(run)) for name, weight, run in lists if weight]
+        for name, weight, future in running:
+            for rank, (chunk_id, score) in enumerate(future.result(), start=1):
                 scores.setdefault(chunk_id, {})[name] = score
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
         return fused, scores
