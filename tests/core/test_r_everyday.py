@@ -1,10 +1,12 @@
-"""Everyday words in the bundled concept map (corpus/concepts.yaml) reach the law's concepts."""
+"""Everyday words, Swedish or English, reach the law's concepts through the bundled data (corpus/concepts.yaml,
+corpus/glossary.yaml)."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.concepts import ConceptMap
+from assistant.glossary import Glossary
 
 
 @pytest.mark.parametrize(
@@ -20,3 +22,22 @@ from assistant.concepts import ConceptMap
 )
 def test_a_direct_purchase_is_a_direct_award(question: str, concept: str) -> None:
     assert concept in [m.concept.name for m in ConceptMap.load().match(question)]
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "Can a municipality award cleaning to a company it owns without a tender?",
+            "Intern upphandling från eget bolag (Teckal)",
+        ),
+        (
+            "We run the district heating network. Which act applies?",
+            "När gäller LUF (försörjningssektorerna)",
+        ),
+        ("The operator keeps the entrance fees. Is that a concession?", "Vad är en koncession"),
+    ],
+)
+def test_an_english_situation_reaches_its_concept_through_the_glossary(question: str, concept: str) -> None:
+    swedish, _ = Glossary.load().expand(question)
+    assert concept in [m.concept.name for m in ConceptMap.load().match(" ".join([question, *swedish]))]
