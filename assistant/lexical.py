@@ -78,8 +78,8 @@ MIN_WORDS = 3
 # compounds ("upphandl*") in the index itself costs in proportion to its size: 190 ms at a million.
 SAMPLE_ROWS = 4000
 SAMPLE_RANGES = 8
-SAMPLE_CHECK_S = 1.0
-TOKEN = re.compile(r"[^\W_]+")  # how often a sample asks whether the index has changed since it was drawn
+SAMPLE_CHECK_S = 1.0  # how often a sample asks whether the index has changed since it was drawn
+TOKEN = re.compile(r"[^\W_]+")  # a token as FTS5's unicode61 tokenizer reads one
 # Only chunks of documents no advisor has disabled are ever found.
 ENABLED = "doc_id NOT IN (SELECT doc_id FROM documents WHERE enabled = 0)"
 DOCUMENT_COLUMNS = "doc_id, source, title, n_chunks, state, meta, updated_at, enabled"
