@@ -1,12 +1,17 @@
-"""Helpers for the core tests: run the one async entry point and read what it yielded."""
+"""Helpers for the core tests: run the one async entry point and read what it yielded; index a few
+texts; load a concept map written in a test."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from assistant.concepts import ConceptMap
 from assistant.events import Done, Event, Sources, Token
 from assistant.service import Assistant
-from assistant.types import Turn
+from assistant.store import ChunkStore
+from assistant.types import Chunk, Passage, Turn
+from ingest.pipeline import sync
 
 
 def collect(assistant: Assistant, question: str, history: list[Turn] | None = None) -> list[Event]:
@@ -29,3 +34,25 @@ def done_of(events: list[Event]) -> Done:
     done = events[-1]
     assert isinstance(done, Done), f"the answer ended with {done!r}"
     return done
+
+
+def indexed(store: ChunkStore, folder: Path, texts: dict[str, str]) -> ChunkStore:
+    """``store`` with ``texts`` (file name → content) written to ``folder`` and ingested."""
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    assert sync([folder], store).ok
+    return store
+
+
+def concept_map_of(text: str, folder: Path) -> ConceptMap:
+    """The concept map ``text`` (YAML), loaded as the product loads the advisors' file."""
+    path = folder / "concepts.yaml"
+    path.write_text(text, encoding="utf-8")
+    return ConceptMap.load(path)
+
+
+def passage(rank: int, text: str, title: str) -> Passage:
+    """A retrieved passage of one chunk, at ``rank``."""
+    chunk = Chunk(id=f"c{rank}", doc_id=f"d{rank}", text=text, title=title, source=f"{title}.md")
+    return Passage(chunk=chunk, rank=rank)

@@ -6,13 +6,7 @@ from __future__ import annotations
 
 from assistant import analysis, extractive
 from assistant.service import Assistant, Retrieval
-from assistant.types import Chunk, Passage
-
-
-def passage(rank: int, text: str, title: str) -> Passage:
-    chunk = Chunk(id=f"c{rank}", doc_id=f"d{rank}", text=text, title=title, source=f"{title}.md")
-    return Passage(chunk=chunk, rank=rank)
-
+from tests.core.helpers import passage
 
 SCENARIO = "Vi är en kommun som köper skolskjuts med buss för skolorna. Får vi förlänga avtalet med ett år?"
 SETTING = passage(1, "En kommun som köper skolskjuts med buss ska ställa krav på skolorna.", "Skolskjuts")

@@ -8,7 +8,7 @@ import pytest
 
 from assistant import analysis, extractive
 from assistant.shape import Shape, fits, shape_of
-from assistant.types import Chunk, Passage
+from tests.core.helpers import passage
 
 
 @pytest.mark.parametrize(
@@ -43,21 +43,13 @@ def test_a_number_in_thousands_is_an_amount(sentence: str, expected: bool) -> No
 
 def test_the_table_row_with_the_amount_leads_an_answer_to_what_the_threshold_is() -> None:
     question = "Vilket tröskelvärde gäller för byggentreprenadkontrakt?"
-    prose = Chunk(
-        id="a",
-        doc_id="a",
-        text="Tröskelvärdet för ett byggentreprenadkontrakt beräknas på kontraktets hela värde.",
-        title="LOU",
-        source="lou.md",
+    prose = passage(
+        1, "Tröskelvärdet för ett byggentreprenadkontrakt beräknas på kontraktets hela värde.", "LOU"
     )
-    table = Chunk(
-        id="b",
-        doc_id="b",
-        text="Kontrakt Tröskelvärdet i kronor\nByggentreprenadkontrakt 5 538 000 59 880 179",
-        title="Tillkännagivande",
-        source="t.md",
+    table = passage(
+        2, "Kontrakt Tröskelvärdet i kronor\nByggentreprenadkontrakt 5 538 000 59 880 179", "Tillkännagivande"
     )
-    passages = [Passage(chunk=prose, rank=1), Passage(chunk=table, rank=2)]
+    passages = [prose, table]
     excerpts = extractive.select(passages, analysis.content_terms(question), question)
-    assert excerpts[0].passage.chunk is table
+    assert excerpts[0].passage.chunk is table.chunk
     assert "59 880 179" in excerpts[0].sentences[0]

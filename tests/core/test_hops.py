@@ -12,7 +12,7 @@ from assistant.concepts import ConceptMap
 from assistant.retrieval import Retriever, concept_paragraphs
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from ingest.pipeline import sync
+from tests.core.helpers import concept_map_of, indexed
 from tests.fakes import STATUTE
 
 CONCEPTS = """
@@ -43,18 +43,11 @@ QUESTION = "Kan vi bryta samarbetet med leverantören om prototypen blir sämre 
 
 @pytest.fixture
 def store(settings: Settings, tmp_path: Path, store: ChunkStore) -> ChunkStore:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "lou.md").write_text(STATUTE, encoding="utf-8")
-    (folder / "guide.md").write_text(GUIDE, encoding="utf-8")
-    assert sync([folder], store).ok
-    return store
+    return indexed(store, tmp_path / "docs", {"lou.md": STATUTE, "guide.md": GUIDE})
 
 
 def concept_map(tmp_path: Path) -> ConceptMap:
-    path = tmp_path / "concepts.yaml"
-    path.write_text(CONCEPTS, encoding="utf-8")
-    return ConceptMap.load(path)
+    return concept_map_of(CONCEPTS, tmp_path)
 
 
 def ids_and_scores(retriever: Retriever, question: str) -> tuple[list[str | None], list[dict[str, float]]]:

@@ -9,7 +9,7 @@ import pytest
 
 from assistant import analysis, extractive
 from assistant.shape import Shape, fits, shape_of
-from assistant.types import Chunk, Passage
+from tests.core.helpers import passage
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,6 @@ def test_the_shape_of_a_question(case: Asked) -> None:
 )
 def test_a_sentence_fits_the_asked_shape(sentence: str, shape: Shape, expected: bool) -> None:
     assert fits(sentence, shape) is expected
-
-
-def passage(rank: int, text: str, title: str) -> Passage:
-    chunk = Chunk(id=f"c{rank}", doc_id=f"d{rank}", text=text, title=title, source=f"{title}.md")
-    return Passage(chunk=chunk, rank=rank)
 
 
 QUESTION = "Hur mycket får en kommun direktupphandla för?"

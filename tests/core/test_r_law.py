@@ -11,7 +11,7 @@ from assistant.concepts import ConceptMap
 from assistant.retrieval import Retriever, concept_paragraphs, named_law
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from ingest.pipeline import sync
+from tests.core.helpers import concept_map_of, indexed
 from tests.fakes import STATUTE
 
 # The utilities law in the same layout, with its own amount (our own words, not the law's text).
@@ -57,24 +57,15 @@ def test_the_law_a_question_names(question: str, law: str | None) -> None:
 
 @pytest.fixture
 def store(settings: Settings, tmp_path: Path, store: ChunkStore) -> ChunkStore:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "lou.md").write_text(STATUTE, encoding="utf-8")
-    (folder / "luf.md").write_text(LUF, encoding="utf-8")
-    assert sync([folder], store).ok
-    return store
+    return indexed(store, tmp_path / "docs", {"lou.md": STATUTE, "luf.md": LUF})
 
 
 def retriever(store: ChunkStore, settings: Settings, tmp_path: Path) -> Retriever:
-    path = tmp_path / "concepts.yaml"
-    path.write_text(CONCEPTS, encoding="utf-8")
-    return Retriever(store, settings, concepts=ConceptMap.load(path))
+    return Retriever(store, settings, concepts=concept_map_of(CONCEPTS, tmp_path))
 
 
 def test_a_concept_cited_in_lou_brings_the_named_laws_paragraph_first(tmp_path: Path) -> None:
-    path = tmp_path / "concepts.yaml"
-    path.write_text(CONCEPTS, encoding="utf-8")
-    matches = ConceptMap.load(path).match("Vad är gränsen för direktupphandling?")
+    matches = concept_map_of(CONCEPTS, tmp_path).match("Vad är gränsen för direktupphandling?")
     assert [str(r) for r in concept_paragraphs(matches, "LUF")] == ["LUF 19 a kap. 2 §", "LOU 19 a kap. 2 §"]
     assert [str(r) for r in concept_paragraphs(matches, "LOU")] == ["LOU 19 a kap. 2 §"]
     assert [str(r) for r in concept_paragraphs(matches)] == ["LOU 19 a kap. 2 §"]
