@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from assistant import analysis
 from assistant.types import Chunk
@@ -129,6 +130,16 @@ def question_trigrams(terms: Iterable[str]) -> list[str]:
 def trigram_query(terms: Iterable[str]) -> str:
     """An FTS5 OR-query over the character trigrams of ``terms``, in the question's order, capped."""
     return " OR ".join(f'"{g}"' for g in question_trigrams(terms))
+
+
+class _Window(NamedTuple):
+    """The first ``DF_WINDOW`` rowids, how many chunks they hold, and how many chunks of the whole
+    index one chunk of the window stands for."""
+
+    low: int
+    high: int
+    held: int
+    scale: float
 
 
 @dataclass
@@ -367,26 +378,25 @@ class LexicalIndex:
     def search_words(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         stems = question_stems(terms)
         window = self._window()
-        if window is not None and window[2] >= COMMON_FROM and len(stems) > 1:
+        if window is not None and window.held >= COMMON_FROM and len(stems) > 1:
             # A stem in most chunks ("upphandling" in a procurement corpus) weighs nothing in bm25
             # (its idf is zero past half the chunks), but ranking it means scoring nearly every chunk.
             # Past that, the rarest stems go first until about ``WORD_POSTINGS`` chunks would be
             # scored: the common ones left out weigh little, and their postings are the cost.
             counted = sorted((self._count_in("chunks_words", s, window), s) for s in stems)
-            scale = (self._last_rowid() - window[0] + 1) / window[2]
             kept: list[str] = []
             postings = 0.0
             for n, stem in counted:
-                if kept and n > COMMON_STEM_SHARE * window[2]:
+                if kept and n > COMMON_STEM_SHARE * window.held:
                     break  # in most chunks, as is every stem after it
-                postings += n * scale
+                postings += n * window.scale
                 if postings > WORD_POSTINGS and len(kept) >= MIN_WORDS:
                     break
                 kept.append(stem)
             stems = sorted(kept)
         return self._search("chunks_words", " OR ".join(f'"{s}"' for s in stems), WORD_WEIGHTS, limit)
 
-    def _window(self) -> tuple[int, int, int] | None:
+    def _window(self) -> _Window | None:
         """The rowids of the first ``DF_WINDOW`` chunks and how many chunks it holds: where how common
         a term is gets counted, at the same cost in an index of any size."""
         # Two subqueries: min() and max() in one SELECT make SQLite scan the table (200 ms at 1M).
@@ -399,15 +409,14 @@ class LexicalIndex:
         held = self.db.execute(
             "SELECT count(*) FROM chunks WHERE rowid BETWEEN ? AND ?", (low, high)
         ).fetchone()
-        return low, high, int(held[0])
+        # Rowids stand in for the chunk count (no count(*)): a window's count times this.
+        scale = (int(first[1]) - low + 1) / int(held[0])
+        return _Window(low, high, int(held[0]), scale)
 
-    def _last_rowid(self) -> int:
-        return int(self.db.execute("SELECT max(rowid) FROM chunks").fetchone()[0] or 0)
-
-    def _count_in(self, table: str, token: str, window: tuple[int, int, int]) -> int:
+    def _count_in(self, table: str, token: str, window: _Window) -> int:
         row = self.db.execute(
             f"SELECT count(*) FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?",
-            (f'"{token}"', window[0], window[1]),
+            (f'"{token}"', window.low, window.high),
         ).fetchone()
         return int(row[0])
 
@@ -420,18 +429,16 @@ class LexicalIndex:
     def rare_trigrams(self, grams: list[str]) -> list[str]:
         """The rarest of ``grams`` (at most ``RARE_TRIGRAMS``), leaving out those in a large share of
         the chunks; counted in a window of ``DF_WINDOW`` chunks, so asking costs the same at any size."""
-        span = self._window()
-        if span is None:
+        window = self._window()
+        if window is None:
             return []
-        low, _, window = span
-        last = self._last_rowid()
-        counted = [(self._count_in("chunks_tri", g, span), order, g) for order, g in enumerate(grams)]
-        common = COMMON_TRIGRAM_SHARE * window if window >= COMMON_FROM else window
-        scale = (last - low + 1) / window  # rowids stand in for the chunk count: no count(*)
+        counted = [(self._count_in("chunks_tri", g, window), order, g) for order, g in enumerate(grams)]
+        held = window.held
+        common = COMMON_TRIGRAM_SHARE * held if held >= COMMON_FROM else held
         kept: list[tuple[int, int, str]] = []
         postings = 0.0
         for candidate in sorted(c for c in counted if c[0] <= common)[:RARE_TRIGRAMS]:
-            postings += candidate[0] * scale
+            postings += candidate[0] * window.scale
             if postings > TRIGRAM_POSTINGS and len(kept) >= MIN_TRIGRAMS:
                 break
             kept.append(candidate)
