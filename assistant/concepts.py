@@ -23,6 +23,8 @@ from assistant.errors import InvalidInputError
 from assistant.legalref import LegalReference, find_references
 
 BUNDLED = Path(__file__).resolve().parent.parent / "corpus" / "concepts.yaml"
+# Further maps by area (LUF, LUK, review …), so advisors can keep one file per field of law.
+BUNDLED_DIR = BUNDLED.parent / "concepts"
 MAX_GAP = 3  # other words allowed among a phrasing's words
 # Only the barest function words are skipped: "köpa av annan kommun" must keep "annan".
 GLUE = frozenset("och att i på av för med till en ett den det de som vi ni man".split())
@@ -49,16 +51,10 @@ class ConceptMap:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ConceptMap:
-        """The map in ``path`` (default: the bundled ``corpus/concepts.yaml``); empty if there is none."""
-        path = path or BUNDLED
-        if not path.exists():
-            return cls()
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            concepts = tuple(_concept(entry) for entry in raw.get("concepts") or [])
-        except (yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
-            raise InvalidInputError(f"{path.name}: {type(exc).__name__}") from exc
-        return cls(concepts)
+        """The map in ``path``, a file or a folder of ``*.yaml`` files read in name order (default: the
+        bundled ``corpus/concepts.yaml`` and then ``corpus/concepts/``); empty if there is none."""
+        paths = _files(path) if path is not None else [BUNDLED, *_files(BUNDLED_DIR)]
+        return cls(tuple(concept for p in paths if p.exists() for concept in _read(p)))
 
     def match(self, question: str) -> list[ConceptMatch]:
         """The concepts whose phrasings ``question`` uses, in the map's order."""
@@ -72,6 +68,18 @@ class ConceptMap:
                     found.append(ConceptMatch(concept, tuple(tokens[i] for i in hit)))
                     break
         return found
+
+
+def _files(path: Path) -> list[Path]:
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+
+
+def _read(path: Path) -> tuple[Concept, ...]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return tuple(_concept(entry) for entry in raw.get("concepts") or [])
+    except (yaml.YAMLError, AttributeError, TypeError, ValueError, KeyError) as exc:
+        raise InvalidInputError(f"{path.name}: {type(exc).__name__}") from exc
 
 
 def _concept(entry: dict[str, object]) -> Concept:

@@ -88,6 +88,20 @@ def test_a_missing_map_is_empty_and_a_broken_one_is_an_error(tmp_path: Path) -> 
         ConceptMap.load(broken)
 
 
+def test_a_folder_of_maps_is_read_in_name_order_and_a_broken_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "b-luf.yaml").write_text(
+        "concepts:\n  - name: Fjärrvärme\n    when: [fjärrvärme]\n    paragraphs: [LUF 1 kap. 20 §]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "a-lou.yaml").write_text(MAP, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("concepts: [", encoding="utf-8")
+    found = ConceptMap.load(tmp_path).match("Kan vi förlänga avtalet om fjärrvärme?")
+    assert [m.concept.name for m in found] == ["Ändring av kontrakt", "Fjärrvärme"]
+    (tmp_path / "c-broken.yaml").write_text("concepts:\n  - when: [x]\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="c-broken.yaml"):
+        ConceptMap.load(tmp_path)
+
+
 def test_the_bundled_map_loads_and_its_paragraphs_are_references() -> None:
     bundled = ConceptMap.load()
     for concept in bundled.concepts:
