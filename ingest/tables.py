@@ -8,7 +8,9 @@ and the number that answers stand together.
 
 Markdown pipe tables are found in any section's text; HTML and DOCX tables (unstructured's Table
 elements, through their ``text_as_html``) are written as pipe tables by the loaders first, so one rule
-serves all three. A PDF's text layer keeps no table structure; its tables stay prose.
+serves all three. Tables that a PDF conversion left as tab-aligned text (the threshold notice: a header
+line "Vad upphandlingen  Tröskelvärdet … i euro  i svenska kronor", then a line per row) are written as
+pipe tables too. A PDF's own text layer keeps no table structure; its tables stay prose.
 """
 
 from __future__ import annotations
@@ -23,9 +25,57 @@ SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 CAPTION_CHARS = 100
 
 
+# Cells of a tab-aligned text row: split at tabs and at runs of two or more spaces.
+TEXT_CELL_GAP = re.compile(r"\s*\t\s*|\s{2,}")
+# Only tables of amounts are read this way: each row has a cell after its label that is a number
+# ("143 000", "1 546 202 kr"). Tab-indented lists and code tables (CPV codes) stay prose.
+AMOUNT_CELL = re.compile(r"^\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?(?: ?(?:kr|kronor|euro|EUR|SEK|%|procent))?$")
+
+
 def cells(line: str) -> list[str]:
     inner = line.strip().removeprefix("|").removesuffix("|")
     return [" ".join(c.split()) for c in inner.split("|")]
+
+
+def from_text(text: str) -> str:
+    """``text`` with each run of two or more tab-aligned rows of amounts (blank lines between them
+    allowed, a header line above them) written as a pipe table. A first line without digits is the header; when it has more cells than
+    the rows (a header wrapped over two levels), its last cells name the rows' value columns and the
+    first column goes unnamed."""
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        run: list[int] = []
+        j = i
+        while j < len(lines) and ("\t" in lines[j] or (run and not lines[j].strip())):
+            if lines[j].strip():
+                run.append(j)
+            j += 1
+        rows = [_text_cells(lines[k]) for k in run]
+        headed = bool(rows) and not any(ch.isdigit() for ch in "".join(rows[0]))
+        body = rows[1:] if headed else rows
+        if len(body) < 2 or not all(any(AMOUNT_CELL.match(c) for c in r[1:]) for r in body):
+            out.append(lines[i])
+            i += 1
+            continue
+        out.extend(_pipe_table(rows[0] if headed else None, body))
+        # A blank line after the run stays: it parts the table from the prose that follows.
+        i = run[-1] + 1
+    return "\n".join(out)
+
+
+def _text_cells(line: str) -> list[str]:
+    return [c for c in TEXT_CELL_GAP.split(line.strip().lstrip("#").strip()) if c]
+
+
+def _pipe_table(header: list[str] | None, body: list[list[str]]) -> list[str]:
+    width = max(len(r) for r in body)
+    if header is not None and len(header) > width:
+        header = ["", *header[len(header) - width + 1 :]]
+    table = [f"| {' | '.join(r + [''] * (width - len(r)))} |" for r in body]
+    head = [f"| {' | '.join(header + [''] * (width - len(header)))} |"] if header else []
+    return [*head, "|" + "---|" * width, *table]
 
 
 def split_blocks(text: str) -> list[tuple[str, bool]]:
@@ -33,6 +83,7 @@ def split_blocks(text: str) -> list[tuple[str, bool]]:
     blocks: list[tuple[str, bool]] = []
     current: list[str] = []
     in_table = False
+    text = from_text(text) if "\t" in text else text
     for line in text.splitlines():
         is_row = bool(PIPE_ROW.match(line))
         if is_row != in_table and current:

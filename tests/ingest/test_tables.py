@@ -110,3 +110,40 @@ def test_html_cells_spanning_columns_head_each_column_and_a_lone_pipe_line_is_pr
     html = "<table><tr><th colspan='2'>Belopp</th></tr><tr><td>Euro</td><td>143 000</td></tr></table>"
     assert tables.from_html(html) == "| Belopp | Belopp |\n|---|---|\n| Euro | 143 000 |"
     assert tables.split_blocks("Välj a | b som du vill.") == [("Välj a | b som du vill.", False)]
+
+
+NOTICE = """---
+title: Tillkännagivande om beloppsgränser
+---
+
+# Tillkännagivande om beloppsgränser
+
+## Gränser enligt lagen om offentlig upphandling
+
+Följande gränser gäller enligt 5 kap. 1 §:
+
+Vad upphandlingen       Gränsen   Gränsen avser\t      i euro          i svenska kronor
+
+Varukontrakt som tilldelas av centrala myndigheter\t        143 000\t        1 546 202
+
+## Varukontrakt som tilldelas av myndigheter som inte är centrala     \t221 000\t        2 389 585
+
+Gränserna räknas om vartannat år.
+"""
+
+
+def test_a_tab_aligned_table_of_amounts_is_read_by_row_and_a_tabbed_list_stays_prose(tmp_path: Path) -> None:
+    # A PDF conversion leaves the threshold notice as tab-aligned text, a header wrapped over two levels
+    # and a row even marked as a heading; the value columns keep their headers, the label goes unnamed.
+    path = tmp_path / "notice.md"
+    path.write_text(NOTICE, encoding="utf-8")
+    lead = "Gränser enligt lagen om offentlig upphandling › Följande gränser gäller enligt 5 kap. 1 §\n"
+    assert texts(path) == [
+        lead
+        + "Varukontrakt som tilldelas av centrala myndigheter; i euro: 143 000; i svenska kronor: 1 546 202.",
+        lead + "Varukontrakt som tilldelas av myndigheter som inte är centrala; i euro: 221 000; "
+        "i svenska kronor: 2 389 585.",
+        "Gränserna räknas om vartannat år.",
+    ]
+    listing = "I lagen avses med\n\n1.\tstandard: en specifikation\n\n2.\tCPV-kod:\t75200000-8\n"
+    assert tables.split_blocks(listing) == [(listing.strip("\n"), False)]
