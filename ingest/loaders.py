@@ -7,6 +7,7 @@ go through unstructured with Swedish settings; Markdown has its own structure-aw
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ from ingest.offline import prepare_unstructured
 from ingest.screening import hidden_docx_text, hidden_html_text
 
 UNSTRUCTURED_LANGUAGES = ["swe", "eng"]
+OPENING_TITLE_CHARS = 120
 
 
 def load_markdown(path: Path, limits: Limits) -> LoadedDocument:
@@ -125,7 +127,17 @@ def _load_with_unstructured(path: Path, partition: Callable[..., list[Any]], **s
     except Exception as exc:  # docx/lxml raise their own types for corrupt files
         raise DocumentLoadError(f"could not be parsed ({type(exc).__name__})") from exc
     title, sections = _sections_from_elements(elements)
-    return LoadedDocument(title=title or path.stem, sections=sections)
+    first = next((str(e.text) for e in elements if (e.text or "").strip()), "")
+    named = (_as_title(title) or title) if title else _as_title(first)
+    return LoadedDocument(title=named or path.stem, sections=sections)
+
+
+def _as_title(text: str) -> str | None:
+    """A heading, or a document's opening line, as its title: up to a second heading run on after
+    wide spacing, short and without a full stop — a procurer reading a source list should see
+    "En konkurrenskraftig industripolitik för Sverige", not the file name "000_8bfb8cf806dcd873"."""
+    line = re.split(r"\s{2,}|\n", text.strip(), maxsplit=1)[0].strip()
+    return line if 0 < len(line) <= OPENING_TITLE_CHARS and not line.endswith((".", ":", ";", ",")) else None
 
 
 def load_html(path: Path, limits: Limits) -> LoadedDocument:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant import analysis
 from assistant.citations import cited_numbers
 from assistant.guard import looks_like_injection
 from assistant.legalref import LegalReference, find_references
+from ingest.loaders import load
 from ingest.markdown import parse_markdown
 from tests.fakes import GUIDE, STATUTE
 
@@ -33,6 +36,26 @@ def test_table_rows_marked_as_headings_are_kept_as_text() -> None:
     text = "# Belopp\n\n## Avtal om varor\n\nTabell:\n\n## Byggentreprenad\t5 538 000\t59 880 179\n"
     doc = parse_markdown(text, "x")
     assert any("59 880 179" in s.text for s in doc.sections)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # The opening line names the document; a second heading run on after wide spacing is cut off.
+        (
+            "Så bygger vi en stark industri    Ett förslag\n\nUpphandling kan driva innovation.",
+            "Så bygger vi en stark industri",
+        ),
+        # A sentence is not a title: the file's name stays.
+        ("Upphandling kan driva innovation om den utformas rätt.\n\nMer text.", "000_8bfb8cf806"),
+    ],
+)
+def test_a_text_file_without_a_heading_is_named_by_its_opening_line(
+    tmp_path: Path, text: str, title: str
+) -> None:
+    path = tmp_path / "000_8bfb8cf806.txt"
+    path.write_text(text, encoding="utf-8")
+    assert load(path).title == title
 
 
 @pytest.mark.parametrize(
