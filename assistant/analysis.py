@@ -23,7 +23,7 @@ STOPWORDS_SV = frozenset(
     """
     och att det som en ett i på av för med till är den de om har inte var jag du vi ni han hon man
     sig så eller men från vid kan ska skall får måste bör vill kunna kunde skulle hade har haft blir
-    bli blev vara varit vad vilka vilken vilket hur när var varför vem vems där här detta dessa denna
+    bli blev blir blivit vara varit vad vilka vilken vilket hur när var varför vem vems där här detta dessa denna
     sin sitt sina sina mitt min mina din ditt dina vår vårt våra er ert era deras dess hans hennes
     också även bara redan nu då sedan efter före under över mellan utan genom mot hos inom enligt
     alla allt andra annan annat någon något några ingen inget inga mycket mer mest många fler flest

@@ -13,6 +13,7 @@ each word also matches a compound ending in it ("tjänsteavtalet" for "avtal", "
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,28 @@ BUNDLED = Path(__file__).resolve().parent.parent / "corpus" / "concepts.yaml"
 # Further maps by area (LUF, LUK, review …), so advisors can keep one file per field of law.
 BUNDLED_DIR = BUNDLED.parent / "concepts"
 MAX_GAP = 3  # other words allowed among a phrasing's words
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Only the barest function words are skipped: "köpa av annan kommun" must keep "annan".
 GLUE = frozenset("och att i på av för med till en ett den det de som vi ni man".split())
-MIN_COMPOUND_TAIL = 5  # a shorter stem ("avtal" is fine, "lag" is not) inside a compound says too little
+# Words a situation puts between a phrasing's words without parting them: possessives and auxiliaries
+# ("leverantören av vårt lönesystem har blivit uppköpt" is still "leverantören uppköpt").
+LIGHT = frozenset(
+    "vår vårt våra er ert era min mitt mina sin sitt sina deras dess har hade blir blivit nu redan".split()
+)
+MIN_COMPOUND_TAIL = 5
+# Endings that make words rather than join them: a compound's tail that stems to one of these is no part.
+ENDINGS = ("en", "et", "na", "ar", "er", "or", "arna", "erna", "orna")  # definite and plural
+SUFFIXES = (
+    "ing",
+    "het",
+    "lig",
+    "skap",
+    "else",
+    "ande",
+    "ende",
+    "tion",
+    "itet",
+)  # a shorter stem ("avtal" is fine, "lag" is not) inside a compound says too little
 
 
 @dataclass(frozen=True)
@@ -58,12 +78,14 @@ class ConceptMap:
 
     def match(self, question: str) -> list[ConceptMatch]:
         """The concepts whose phrasings ``question`` uses, in the map's order."""
-        tokens = [w for w in analysis.words(question) if w not in GLUE]
+        sentences = [[w for w in analysis.words(s) if w not in GLUE] for s in SENTENCE_END.split(question)]
+        tokens = [w for sentence in sentences for w in sentence]
         where = _positions(tokens)
+        distance = _distances(sentences)
         found: list[ConceptMatch] = []
         for concept in self.concepts:
             for phrase in concept.when:
-                hit = _find(phrase, where)
+                hit = _find(phrase, where, distance)
                 if hit is not None:
                     found.append(ConceptMatch(concept, tuple(tokens[i] for i in hit)))
                     break
@@ -112,22 +134,43 @@ def _positions(tokens: list[str]) -> dict[str, list[int]]:
         # taken for the stem of "öppenhet".
         for form in (token, stem):
             keys.update(form[j:] for j in range(1, len(form) - MIN_COMPOUND_TAIL + 1))
+        # A last part with a definite or plural ending by its stem too: "konsultköpen" ends in "köpen",
+        # which is "köp"; but not a bare one ("tröskelvärde" is no "värde") nor a derivational ending
+        # ("anbudsansökningar" does not end in "inga").
+        tails = (analysis.stem(token[j:]) for j in range(1, len(token) - MIN_COMPOUND_TAIL + 1))
+        keys.update(
+            t for t in tails if not t.endswith(SUFFIXES) and token.endswith(tuple(t + e for e in ENDINGS))
+        )
         for key in keys:
             where.setdefault(key, []).append(i)
     return where
 
 
-def _find(phrase: tuple[str, ...], where: dict[str, list[int]]) -> list[int] | None:
-    """Positions of the phrase's words in the question, within a few words of each other; or None."""
+def _distances(sentences: list[list[str]]) -> list[int]:
+    """Each token's place, light words not counted (they do not part a phrasing's words) except at
+    the start of a sentence ("det var bråttom. Nu hör en leverantör av sig" is not "var för sig")."""
+    places: list[int] = []
+    place = -1
+    for sentence in sentences:
+        for i, token in enumerate(sentence):
+            if token not in LIGHT or i == 0:
+                place += 1
+            places.append(place)
+    return places
+
+
+def _find(phrase: tuple[str, ...], where: dict[str, list[int]], distance: list[int]) -> list[int] | None:
+    """Positions of the phrase's words in the question, within a few content words of each other;
+    or None."""
     matches = [where.get(word, []) for word in phrase]
     if not all(matches):
         return None
     span = len(phrase) + MAX_GAP
-    for start in sorted({i for found in matches for i in found}):
+    for start in sorted({distance[i] for found in matches for i in found}):
         positions: list[int] = []
         for found in matches:
             # Each word of the phrase needs a word of its own: "dela i delar" is not matched by one "del".
-            at = next((i for i in found if start <= i < start + span and i not in positions), -1)
+            at = next((i for i in found if start <= distance[i] < start + span and i not in positions), -1)
             if at == -1:
                 break
             positions.append(at)
