@@ -53,6 +53,18 @@ class Glossary:
                 found.extend(w for w in group if w not in hit and w not in found)
         return found
 
+    def phrase_synonyms(self, question: str) -> dict[str, list[str]]:
+        """For each word of a several-word group member ``question`` uses ("statlig myndighet"), the
+        group's other words: a passage saying those speaks to that word of the question."""
+        text = " ".join(analysis.words(question))
+        found: dict[str, list[str]] = {}
+        for group in self.synonyms:
+            for phrase in (w for w in group if " " in w and w in text):
+                others = [w for w in group if w != phrase]
+                for word in analysis.content_terms(phrase):
+                    found.setdefault(word, []).extend(o for o in others if o not in found[word])
+        return found
+
     def expand(self, question: str) -> tuple[list[str], str]:
         """Swedish terms for the English phrases in ``question``, and the words left untranslated.
 

@@ -74,10 +74,20 @@ class Query:
     concepts: list[ConceptMatch] = field(default_factory=list)
     # The one law the question names, if it names exactly one (LOU, LUF or LUK).
     law: str | None = None
+    # Names only the asker's description of themselves uses ("Vi är en liten kommun i Norrland"):
+    # where the asker is, not what is asked about, so a passage need not mention them.
+    own_names: set[str] = field(default_factory=set)
+    # Other words for the question's words that a phrase of theirs has ("statlig" in "statlig
+    # myndighet" is said by a threshold table's "centrala upphandlande myndigheter").
+    phrase_synonyms: dict[str, list[str]] = field(default_factory=dict)
 
     def alternatives(self, term: str) -> list[str]:
-        """Words of the concepts a question word belongs to: a passage saying those speaks to it."""
-        return [t for m in self.concepts if term in m.words for t in m.concept.terms]
+        """Words of the concepts a question word belongs to, and of the synonyms of a phrase it is
+        part of: a passage saying those speaks to it."""
+        return [
+            *(t for m in self.concepts if term in m.words for t in m.concept.terms),
+            *self.phrase_synonyms.get(term, []),
+        ]
 
     @property
     def search_text(self) -> str:
@@ -143,6 +153,8 @@ class Retriever:
             concepts=concepts,
             context_terms=_context_terms(question, terms),
             law=named_law(question),
+            own_names=_own_names(question, names),
+            phrase_synonyms=self.glossary.phrase_synonyms(question),
         )
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
@@ -305,7 +317,7 @@ class Retriever:
                 for text in texts
             )
 
-        if not all(covered(anchor) for anchor in query.anchors):
+        if not all(covered(anchor) for anchor in query.anchors if anchor not in query.own_names):
             coverage = min(coverage, UNCOVERED_ANCHOR)
         return coverage
 
@@ -356,6 +368,21 @@ def _context_terms(question: str, terms: list[str]) -> set[str]:
         return set()  # "Är det okej?": the situation is what is asked about
     written = set(analysis.content_terms(question))  # not a translation or an LLM expansion
     return {t for t in terms if t in written and t not in asked}
+
+
+# A sentence in which the asker says who or where they are: "Vi är en kommun …", "Jag jobbar på …".
+SELF_DESCRIPTION = re.compile(r"^(?:hej\W+)?(?:vi|jag)\s+(?:är|jobbar|arbetar)\b|^vi på\b")
+
+
+def _own_names(question: str, names: list[str]) -> set[str]:
+    """The names that occur only in sentences where the asker describes themselves."""
+    sentences = [analysis.normalize(s) for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    own: set[str] = set()
+    for name in names:
+        saying = [s for s in sentences if name in analysis.words(s)]
+        if saying and all(SELF_DESCRIPTION.match(s) for s in saying):
+            own.add(name)
+    return own
 
 
 def _searchable(chunk: Chunk) -> str:
