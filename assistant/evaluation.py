@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,12 +62,18 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     return questions
 
 
+# A table row read as a passage labels its cells ("Byggentreprenadkontrakt; i euro: 5 538 000; …");
+# evidence copied from the row as printed ("Byggentreprenadkontrakt\t5 538 000") is the same row.
+CELL_LABEL = re.compile(r"(?:;|^)[^;:\n]{0,60}: |; ", re.MULTILINE)
+
+
 def first_hit(passages: Iterable[str], evidence: list[str]) -> int | None:
-    """1-based rank of the first passage containing any evidence string, case-insensitive."""
-    needles = [e.lower() for e in evidence]
+    """1-based rank of the first passage containing any evidence string, case-insensitive and
+    whitespace folded; a table row's cells count without their labels."""
+    needles = [_folded(e) for e in evidence]
     for rank, text in enumerate(passages, start=1):
-        low = text.lower()
-        if any(n in low for n in needles):
+        forms = {_folded(text), _folded(CELL_LABEL.sub(" ", text))}
+        if any(n in form for n in needles for form in forms):
             return rank
     return None
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import EvalQuestion, carries_fact, load_questions, run_question, summarize
+from assistant.evaluation import (
+    EvalQuestion,
+    carries_fact,
+    first_hit,
+    load_questions,
+    run_question,
+    summarize,
+)
 from assistant.events import Done
 from assistant.service import Assistant
 from tests.core.helpers import collect
@@ -132,3 +139,27 @@ def test_facts_are_read_from_the_question_file(tmp_path: Path) -> None:
 )
 def test_carries_fact_folds_case_and_whitespace(answer: str, facts: list[str], carried: bool) -> None:
     assert carries_fact(answer, facts) is carried
+
+
+ROW = (
+    "Följande tröskelvärden gäller enligt 5 kap. 1 §\n"
+    "Byggentreprenadkontrakt; i euro: 5 538 000; i svenska kronor: 59 880 179."
+)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "rank"),
+    [
+        # Copied from the source as printed: cells parted by tabs, the row later labelled by its headers.
+        ("Byggentreprenadkontrakt\t5 538 000", 2),
+        ("5 538 000 \t59 880 179", 2),
+        ("i svenska kronor: 59 880 179", 2),
+        # Whitespace folds, case does not matter; other words are not found.
+        ("EXKLUSIVE\nmervärdesskatt", 1),
+        ("Varukontrakt\t143 000", None),
+    ],
+)
+def test_evidence_is_found_whitespace_folded_and_in_a_table_row_without_its_labels(
+    evidence: str, rank: int | None
+) -> None:
+    assert first_hit(["Värdet ska bestämmas exklusive  mervärdesskatt.", ROW], [evidence]) == rank
