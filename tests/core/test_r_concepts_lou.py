@@ -1,0 +1,107 @@
+"""The bundled concept map covers LOU chapter by chapter: a procurer's everyday wording of a situation
+reaches the concept for its provision, and a nearby ordinary question does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.concepts import ConceptMap
+
+
+def _names(question: str) -> list[str]:
+    return [m.concept.name for m in ConceptMap.load().match(question)]
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        # 3 kap.: purchases outside the act
+        (
+            "Måste vi upphandla när vi ska anlita advokat i en tvist?",
+            "Juridiska tjänster, lån och anställningar utanför LOU",
+        ),
+        # 5 kap.: aggregated value of parts
+        (
+            "Ska vi räkna ihop delarna när nybygget görs som flera entreprenader?",
+            "Sammanlagt värde av delkontrakt (byggprojekt och tjänster i delar)",
+        ),
+        (
+            "Hur gör vi med sidoentreprenader i förskolebygget?",
+            "Sammanlagt värde av delkontrakt (byggprojekt och tjänster i delar)",
+        ),
+        ("Får varje avdelning köpa sina egna tjänster?", "Förbjuden uppdelning av köp"),
+        # 6 kap.: paying dialogue participants
+        ("Kan vi ge ersättning för att delta i dialogen?", "Ersättning till deltagarna och tävlingspriser"),
+        # 8 kap.: electronic auctions
+        ("Får vi köra en omvänd auktion på priset?", "Elektronisk auktion"),
+        # 10 kap.: advertising and tender validity
+        ("Hur länge är anbudsgivarna bundna av sina anbud?", "Anbudets giltighetstid"),
+        (
+            "Måste vi ha en förhandsannons för att korta tiden?",
+            "Annonsering av upphandlingen och förhandsannons",
+        ),
+        # 11 kap.: accelerated procedure
+        ("Vi har ont om tid, kan fristerna kortas?", "Påskyndat förfarande vid tidsbrist"),
+        # 13 kap.: how old an event may be
+        (
+            "Vd:n dömdes för fyra år sedan, får vi utesluta bolaget?",
+            "Hur gammal en dom eller händelse får vara vid uteslutning",
+        ),
+        ("Spelar det roll att domen är gammal?", "Hur gammal en dom eller händelse får vara vid uteslutning"),
+        # 13 kap.: conflicts of interest
+        ("Handläggaren är närstående till en anbudsgivare", "Jäv och intressekonflikter"),
+        # 16 kap.: award
+        ("Hur ska vi poängsätta kvaliteten?", "Utvärdering och tilldelningskriterier"),
+        # 17 kap.: changes during the contract
+        (
+            "Entreprenören vill ha betalt för tilläggsarbeten",
+            "Kompletterande beställning hos samma leverantör",
+        ),
+        (
+            "Det som hände kunde ingen ana när vi skrev kontraktet",
+            "Ändring på grund av oförutsebara omständigheter",
+        ),
+        (
+            "Städbolaget har fått nya ägare, gäller avtalet?",
+            "Byte av leverantör efter konkurs, uppköp eller fusion",
+        ),
+        (
+            "Avtalet förs över till ett annat bolag i koncernen",
+            "Byte av leverantör efter konkurs, uppköp eller fusion",
+        ),
+        ("Kan vi säga upp kontraktet i förtid?", "Uppsägning och avslutande av kontrakt"),
+    ],
+)
+def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
+    assert concept in _names(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        # an ordinary question near each concept, which must not evoke it
+        ("Hur gammal får en referens vara?", "Hur gammal en dom eller händelse får vara vid uteslutning"),
+        (
+            "Avtalet ingicks för tre år sedan, kan vi förlänga?",
+            "Hur gammal en dom eller händelse får vara vid uteslutning",
+        ),
+        ("Måste vi efterannonsera en direktupphandling?", "Annonsering av upphandlingen och förhandsannons"),
+        ("Ett av anbuden gäller begagnade fordon", "Anbudets giltighetstid"),
+        ("Hur mycket tid ska leverantörerna få att lämna anbud?", "Påskyndat förfarande vid tidsbrist"),
+        ("Vilken upphandling ligger under tröskelvärdet?", "Beräkna upphandlingens värde"),
+        (
+            "Den vinnande leverantören vill börja direkt efter upphandlingen",
+            "Utvärdering och tilldelningskriterier",
+        ),
+        (
+            "Leverantören ska ha anställda med rätt kompetens",
+            "Juridiska tjänster, lån och anställningar utanför LOU",
+        ),
+        (
+            "Vi har ett innovationspartnerskap i etapper",
+            "Sammanlagt värde av delkontrakt (byggprojekt och tjänster i delar)",
+        ),
+    ],
+)
+def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
+    assert concept not in _names(question)
