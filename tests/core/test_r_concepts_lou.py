@@ -52,6 +52,26 @@ def _names(question: str) -> list[str]:
         ("Handläggaren är närstående till en anbudsgivare", "Jäv och intressekonflikter"),
         # 16 kap.: award
         ("Hur ska vi poängsätta kvaliteten?", "Utvärdering och tilldelningskriterier"),
+        # 1, 4, 8, 9, 12 and 16 kap.: the rest of the act a procurer meets
+        (
+            "Idrottsföreningen bygger en hall med bidrag från oss, vem upphandlar?",
+            "Bidragsfinansierade kontrakt som någon annan upphandlar",
+        ),
+        ("Vilken CPV-kod ska vi välja?", "CPV-koder"),
+        ("Kan vi kräva att anbudet skrivs under med BankID?", "Elektronisk underskrift av anbud"),
+        (
+            "Måste vi godta en testrapport från ett annat labb?",
+            "Bevis för att kraven uppfylls (testrapporter och certifikat)",
+        ),
+        (
+            "Vinnaren använder svart arbetskraft, vad gör vi?",
+            "Anbud som bryter mot miljö-, social- eller arbetsrättsliga skyldigheter",
+        ),
+        ("En leverantör vill veta varför de förlorade", "Tilldelningsbeslut och besked till leverantörerna"),
+        (
+            "Får vi dela upp bygget i separata entreprenader?",
+            "Sammanlagt värde av delkontrakt (byggprojekt och tjänster i delar)",
+        ),
         # 17 kap.: changes during the contract
         (
             "Entreprenören vill ha betalt för tilläggsarbeten",
