@@ -72,6 +72,19 @@ def _names(question: str) -> list[str]:
             "Får vi dela upp bygget i separata entreprenader?",
             "Sammanlagt värde av delkontrakt (byggprojekt och tjänster i delar)",
         ),
+        (
+            "Räknas en ombyggnad av skolgården som byggentreprenad?",
+            "Vara, tjänst eller byggentreprenad (vilket slags kontrakt)",
+        ),
+        (
+            "Hur ställer vi krav på tillgänglighet i nya lekplatser?",
+            "Tillgänglighet för personer med funktionsnedsättning",
+        ),
+        ("Vi köper försäkringstjänster, vad räknas in i värdet?", "Beräkna upphandlingens värde"),
+        (
+            "Kan vi köpa spannmål direkt på en råvarubörs?",
+            "Förhandlat förfarande utan föregående annonsering",
+        ),
         # 17 kap.: changes during the contract
         (
             "Entreprenören vill ha betalt för tilläggsarbeten",
