@@ -28,6 +28,7 @@ def _names(question: str) -> list[str]:
             "Försörjningsverksamhet inom el, gas, värme och dricksvatten (LUF)",
         ),
         ("Bolaget kör spårvägen i staden", "Transport, hamnar, flygplatser och post (LUF)"),
+        ("Vi är bolaget som driver hamnen i staden", "Transport, hamnar, flygplatser och post (LUF)"),
         (
             "Vi köper el för att sälja vidare till kunderna",
             "Inköp för vidareförsäljning och inköp av energi eller bränsle (LUF)",
@@ -85,6 +86,11 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         (
             "Vi bor nära hamnen och vill köpa stolar",
             "Försörjningsverksamhet inom el, gas, värme och dricksvatten (LUF)",
+        ),
+        # "hamnar" is also the everyday verb ("ends up"), and shares its stem with "hamnen".
+        (
+            "Hamnar vi över tröskelvärdet om vi räknar med optionen?",
+            "Transport, hamnar, flygplatser och post (LUF)",
         ),
     ],
 )
