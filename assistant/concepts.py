@@ -35,20 +35,11 @@ GLUE = frozenset("och att i på av för med till en ett den det de som vi ni man
 LIGHT = frozenset(
     "vår vårt våra er ert era min mitt mina sin sitt sina deras dess har hade blir blivit nu redan".split()
 )
-MIN_COMPOUND_TAIL = 5
-# Endings that make words rather than join them: a compound's tail that stems to one of these is no part.
-ENDINGS = ("en", "et", "na", "ar", "er", "or", "arna", "erna", "orna")  # definite and plural
-SUFFIXES = (
-    "ing",
-    "het",
-    "lig",
-    "skap",
-    "else",
-    "ande",
-    "ende",
-    "tion",
-    "itet",
-)  # a shorter stem ("avtal" is fine, "lag" is not) inside a compound says too little
+MIN_COMPOUND_TAIL = 5  # a shorter stem ("avtal" is fine, "lag" is not) inside a compound says too little
+# Definite and plural endings: "konsultköpen" ends in "köpen", whose stem "köp" is a compound's last part.
+ENDINGS = ("en", "et", "na", "ar", "er", "or", "arna", "erna", "orna")
+# Endings that make words rather than join them: a tail that stems to one of these is no last part.
+SUFFIXES = ("ing", "het", "lig", "skap", "else", "ande", "ende", "tion", "itet")
 
 
 @dataclass(frozen=True)
