@@ -153,7 +153,8 @@ class Retriever:
             concepts=concepts,
             context_terms=_context_terms(question, terms),
             law=named_law(question),
-            own_names=_own_names(question, names),
+            # A country is never only where the asker is: "Vi är en kommun i Norge" asks about Norway's rules.
+            own_names=_own_names(question, [n for n in names if not analysis.is_foreign(n)]),
             phrase_synonyms=self.glossary.phrase_synonyms(question),
         )
 

@@ -99,6 +99,15 @@ def test_a_place_that_only_says_where_the_asker_is_does_not_cap_the_evidence(off
     assert done_of(collect(offline, asked)).refused
 
 
+def test_a_country_the_asker_is_in_still_caps_the_evidence(offline: Assistant) -> None:
+    # Another country's municipality asks about its own country's rules, which the texts do not hold.
+    question = "Vi är en liten kommun i Norge. Hur fungerar ett innovationspartnerskap med etapper?"
+    query = offline.retriever.analyze(question)
+    assert query.anchors == ["norge"] and not query.own_names
+    assert offline.retriever.evidence(query, offline.retriever.search(query)) <= UNCOVERED_ANCHOR
+    assert done_of(collect(offline, question)).refused
+
+
 def test_a_phrase_synonym_speaks_for_each_word_of_the_phrase(
     offline: Assistant, settings: Settings, tmp_path: Path
 ) -> None:
