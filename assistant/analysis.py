@@ -17,6 +17,7 @@ import Stemmer
 from assistant.types import Language
 
 WORD_RE = re.compile(r"[0-9a-zåäöéü]+(?:[-:][0-9a-zåäöéü]+)*", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 # Function words and question words that carry no topic. Kept small and explicit on purpose.
 STOPWORDS_SV = frozenset(
@@ -49,6 +50,11 @@ def normalize(text: str) -> str:
     """Lower-case, NFC, with typographic dashes and quotes folded."""
     text = unicodedata.normalize("NFC", text).lower()
     return text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
+
+
+def sentences(text: str) -> list[str]:
+    """A question's sentences, each with its closing mark: "Vi är en kommun. Får vi …?" is two."""
+    return [s for s in SENTENCE_END.split(text.strip()) if s]
 
 
 def words(text: str) -> list[str]:

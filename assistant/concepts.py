@@ -13,7 +13,6 @@ each word also matches a compound ending in it ("tjänsteavtalet" for "avtal", "
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,6 @@ BUNDLED = Path(__file__).resolve().parent.parent / "corpus" / "concepts.yaml"
 # Further maps by area (LUF, LUK, review …), so advisors can keep one file per field of law.
 BUNDLED_DIR = BUNDLED.parent / "concepts"
 MAX_GAP = 3  # other words allowed among a phrasing's words
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Only the barest function words are skipped: "köpa av annan kommun" must keep "annan".
 GLUE = frozenset("och att i på av för med till en ett den det de som vi ni man".split())
 # Words a situation puts between a phrasing's words without parting them: possessives and auxiliaries
@@ -69,7 +67,7 @@ class ConceptMap:
 
     def match(self, question: str) -> list[ConceptMatch]:
         """The concepts whose phrasings ``question`` uses, in the map's order."""
-        sentences = [[w for w in analysis.words(s) if w not in GLUE] for s in SENTENCE_END.split(question)]
+        sentences = [[w for w in analysis.words(s) if w not in GLUE] for s in analysis.sentences(question)]
         tokens = [w for sentence in sentences for w in sentence]
         where = _positions(tokens)
         distance = _distances(sentences)

@@ -358,7 +358,7 @@ def _has_shape(text: str, shape: Shape) -> bool:
 
 def _context_terms(question: str, terms: list[str]) -> set[str]:
     """Terms only the sentences before the asking one use: the situation, not the question."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    sentences = analysis.sentences(question)
     if len(sentences) < 2:
         return set()
     # Every sentence that asks is the question ("Får vi betala deltagarna? Påverkar det värdet?");
@@ -377,7 +377,7 @@ SELF_DESCRIPTION = re.compile(r"^(?:hej\W+)?(?:vi|jag)\s+(?:är|jobbar|arbetar)\
 
 def _own_names(question: str, names: list[str]) -> set[str]:
     """The names that occur only in sentences where the asker describes themselves."""
-    sentences = [analysis.normalize(s) for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    sentences = [analysis.normalize(s) for s in analysis.sentences(question)]
     own: set[str] = set()
     for name in names:
         saying = [s for s in sentences if name in analysis.words(s)]

@@ -90,8 +90,7 @@ HAS = {
 def shape_of(question: str) -> Shape:
     """What kind of answer ``question`` asks for: read in the sentence that asks first, so the situation
     before it ("Vi måste köpa …. När får vi …?") does not decide."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
-    asking = next((s for s in reversed(sentences) if s.endswith("?")), None)
+    asking = next((s for s in reversed(analysis.sentences(question)) if s.endswith("?")), None)
     for text in (asking, question):
         if not text:
             continue
