@@ -52,6 +52,11 @@ def concept_map_of(text: str, folder: Path) -> ConceptMap:
     return ConceptMap.load(path)
 
 
+def concept_names(question: str) -> list[str]:
+    """The names of the bundled concept map's concepts that ``question`` evokes, in map order."""
+    return [m.concept.name for m in ConceptMap.load().match(question)]
+
+
 def passage(rank: int, text: str, title: str) -> Passage:
     """A retrieved passage of one chunk, at ``rank``."""
     chunk = Chunk(id=f"c{rank}", doc_id=f"d{rank}", text=text, title=title, source=f"{title}.md")

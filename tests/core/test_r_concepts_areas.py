@@ -12,11 +12,7 @@ from assistant.concepts import BUNDLED_DIR, ConceptMap
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from tests.core.helpers import indexed
-
-
-def _names(question: str) -> list[str]:
-    return [m.concept.name for m in ConceptMap.load().match(question)]
+from tests.core.helpers import concept_names, indexed
 
 
 @pytest.mark.parametrize(
@@ -64,7 +60,7 @@ def _names(question: str) -> list[str]:
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
-    assert concept in _names(question)
+    assert concept in concept_names(question)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +91,7 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
-    assert concept not in _names(question)
+    assert concept not in concept_names(question)
 
 
 def test_the_area_maps_are_read_and_cite_their_own_laws() -> None:
@@ -130,7 +126,7 @@ def test_a_policy_question_reaches_the_government_pages_words(question: str, con
 )
 def test_an_ordinary_question_evokes_no_policy_concept(question: str) -> None:
     policy = {c.name for c in ConceptMap.load(BUNDLED_DIR / "stod-och-politik.yaml").concepts}
-    assert not policy & set(_names(question))
+    assert not policy & set(concept_names(question))
 
 
 # A concessions act in miniature, in our own words: the question below shares no content word with it.

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.concepts import ConceptMap
-
-
-def _names(question: str) -> list[str]:
-    return [m.concept.name for m in ConceptMap.load().match(question)]
+from tests.core.helpers import concept_names
 
 
 @pytest.mark.parametrize(
@@ -106,7 +102,7 @@ def _names(question: str) -> list[str]:
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
-    assert concept in _names(question)
+    assert concept in concept_names(question)
 
 
 @pytest.mark.parametrize(
@@ -137,4 +133,4 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
-    assert concept not in _names(question)
+    assert concept not in concept_names(question)
