@@ -39,9 +39,9 @@ def cells(line: str) -> list[str]:
 
 def from_text(text: str) -> str:
     """``text`` with each run of two or more tab-aligned rows of amounts (blank lines between them
-    allowed, a header line above them) written as a pipe table. A first line without digits is the header; when it has more cells than
-    the rows (a header wrapped over two levels), its last cells name the rows' value columns and the
-    first column goes unnamed."""
+    allowed, a header line above them) written as a pipe table. A first line without digits is the
+    header; when it has more cells than the rows (a header wrapped over two levels), its last cells
+    name the rows' value columns and the first column goes unnamed."""
     lines = text.splitlines()
     out: list[str] = []
     i = 0
