@@ -1,0 +1,138 @@
+"""English questions reach the Swedish texts through the bundled glossary (corpus/glossary.yaml): an
+everyday English phrasing becomes the words the statutes and the threshold notice use, and through
+them the same concept of the concept map its Swedish twin reaches; a word with no procurement sense
+pulls in nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.concepts import ConceptMap
+from assistant.glossary import Glossary
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from tests.core.helpers import concept_names
+
+
+def swedish(question: str) -> list[str]:
+    return Glossary.load().expand(question)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        # The threshold notice's row is "kontrakt som tilldelas av centrala upphandlande myndigheter".
+        (
+            "We are a central government agency. What is the EU threshold in SEK?",
+            ["centrala upphandlande myndigheter", "tröskelvärde", "kronor"],
+        ),
+        # LOU's exception for goods made only for research, experiment, study or development.
+        (
+            "We need prototype devices built purely for a research study. Is there an exception?",
+            ["bara för forskning", "varor som framställs", "undantag"],
+        ),
+        ("What is the maximum fine for an illegal direct award?", ["upphandlingsskadeavgift", "högst"]),
+        (
+            "Can we agree the deadline for tenders with the shortlisted candidates?",
+            ["överenskommits", "anbudstid", "utvalda anbudssökande"],
+        ),
+        ("What is the works threshold in kronor?", ["byggentreprenadkontrakt", "kronor"]),
+        ("How long may a concession run?", ["koncessionens löptid"]),
+        ("Does LOU apply to a lawyer who represents us in court?", ["gäller", "juridiska tjänster"]),
+    ],
+)
+def test_an_english_phrasing_becomes_the_words_of_the_swedish_texts(question: str, terms: list[str]) -> None:
+    found = swedish(question)
+    assert [t for t in terms if t not in found] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "twin", "concept"),
+    [
+        (
+            "Can we extend the contract for six more months?",
+            "Kan vi förlänga avtalet sex månader till?",
+            "Ändring av kontrakt under avtalstiden",
+        ),
+        (
+            "Can we split the purchase so each part stays under the threshold?",
+            "Får vi dela upp köpen så att varje del hamnar under tröskelvärdet?",
+            "Förbjuden uppdelning av köp",
+        ),
+        (
+            "Can we kick out a bidder that has unpaid taxes?",
+            "Kan vi utesluta en leverantör som har obetald skatt?",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
+        (
+            "We want prototypes made purely for a research study. Must we advertise?",
+            "Vi vill köpa prototyper bara för forskning. Måste vi annonsera?",
+            "Förhandlat förfarande utan föregående annonsering",
+        ),
+        (
+            "How long can the concession run?",
+            "Hur länge får koncessionen löpa?",
+            "Koncessionens värde, löptid och förfarande",
+        ),
+        (
+            "Our supplier was acquired by a competitor. Can the new owner take over the contract?",
+            "Vår leverantör har blivit uppköpt. Kan den nya ägaren ta över avtalet?",
+            "Byte av leverantör efter konkurs, uppköp eller fusion",
+        ),
+    ],
+)
+def test_an_english_question_reaches_the_concept_its_swedish_twin_reaches(
+    question: str, twin: str, concept: str
+) -> None:
+    assert concept in concept_names(twin)
+    assert concept in concept_names(" ".join([question, *swedish(question)]))
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("Quick question: what's the maximum upphandlingsskadeavgift?", ["upphandlingsskadeavgift"]),
+        ("Up to what value may we use direktupphandling under LOU?", ["direktupphandling", "lou"]),
+    ],
+)
+def test_a_swedish_word_in_an_english_question_is_kept_as_a_swedish_term(
+    question: str, words: list[str]
+) -> None:
+    found, rest = Glossary.load().expand(question)
+    assert [w for w in words if w in rest.split()] == []
+    assert {w.lower() for w in found} >= set(words)
+
+
+@pytest.mark.parametrize(
+    ("question", "not_pulled"),
+    [
+        # "keep" is keeping the fees, not keeping documents.
+        ("The operator keeps the entrance fees. Is that a concession?", ["bevara", "förvara"]),
+        # "apply" is whether a law applies, not an application to take part.
+        ("Does LOU apply to a municipal housing company?", ["ansökan", "ansöka"]),
+        # A restaurant is not a concession until someone runs it for the municipality.
+        ("Which restaurant in Stockholm has the best food?", ["driva restaurangen", "koncession"]),
+        # "buying" beside a value is not the contract's value ("upphandlingens värde").
+        ("We are buying services worth two million.", ["upphandling"]),
+    ],
+)
+def test_an_everyday_word_does_not_pull_a_term_it_does_not_mean(question: str, not_pulled: list[str]) -> None:
+    found = swedish(question)
+    assert [t for t in not_pulled if t in found] == []
+
+
+def test_a_question_without_procurement_words_gets_no_swedish_terms() -> None:
+    assert swedish("What is a good recipe for cinnamon buns?") == []
+    # The rate of a tax is not what the texts say about VAT.
+    assert "mervärdesskatt" not in swedish("What is the VAT rate on restaurant food?")
+
+
+def test_an_english_question_is_weighed_by_its_swedish_terms(settings: Settings, store: ChunkStore) -> None:
+    retriever = Retriever(store, settings, concepts=ConceptMap.load())
+    query = retriever.analyze("We are a central government agency. What is the EU threshold in SEK?")
+    assert query.language == "en"
+    assert {"centrala", "upphandlande", "myndigheter", "tröskelvärde", "kronor"} <= set(query.terms)
+    # Nothing of the question is left in English but the words that say nothing.
+    assert query.weak_terms <= {"eu"}
+    assert "Tröskelvärden" in [m.concept.name for m in query.concepts]
