@@ -28,6 +28,9 @@ GATE_PASSAGES = 5
 ANCHOR_CONTEXT = 0.2
 CITING_PASSAGES = 5  # how many of the best passages may bring in the paragraphs they cite
 UNCOVERED_ANCHOR = 0.2
+# A name counts only with the question's other words within this many sentences of it (a lead-in and
+# the first items of its list).
+NEAR = 2
 CONTEXT_WEIGHT = 0.5
 MIN_ASKED_TERMS = 2  # an asking sentence with fewer words of its own leaves the whole question asked
 # In the re-rank, a passage that says something of the asked shape (a definition for "Vad menas med",
@@ -283,6 +286,17 @@ class Retriever:
         )
         return covered / total if total else 0.0
 
+    def _near(self, text: str, names: list[str], asked: list[tuple[float, list[str]]]) -> bool:
+        """Whether the sentence that mentions one of ``names``, with the sentences around it, speaks
+        to the rest of the question: a news item that lists Norway among the buyers of a vehicle does
+        not tell Norway's direct-award limit, however many of the question's words it has elsewhere."""
+        pieces = analysis.sentences(text)
+        return any(
+            any(analysis.mentions(piece, name) for name in names)
+            and self._coverage(" ".join(pieces[max(i - NEAR, 0) : i + NEAR + 1]), asked) >= ANCHOR_CONTEXT
+            for i, piece in enumerate(pieces)
+        )
+
     def _concept_found(self, query: Query, passages: list[Passage]) -> bool:
         governing = {str(ref) for ref in concept_paragraphs(_asked_concepts(query), query.law)}
         return any(p.chunk.section_ref in governing for p in passages)
@@ -309,12 +323,17 @@ class Retriever:
         # "tillsynsmyndigheten"), and only by a passage that also speaks to the rest of the question:
         # a list of referral bodies that happens to name the region asked about does not cover it.
         rest = [(w, alternatives) for w, alternatives in weighted if alternatives[0] not in query.anchors]
+        # Near the name, the words of other names do not count: "Region" in "Region Stockholm" is part
+        # of the name, not what is asked about it.
+        named = set(analysis.proper_nouns(query.text))
+        asked = [(w, alternatives) for w, alternatives in rest if alternatives[0] not in named]
 
         def covered(anchor: str) -> bool:
             names = [anchor, *self.glossary.synonyms_for(anchor)]
             return any(
                 any(analysis.mentions(text, name) for name in names)
                 and (not rest or self._coverage(text, rest) >= ANCHOR_CONTEXT)
+                and (not asked or self._near(text, names, asked))
                 for text in texts
             )
 

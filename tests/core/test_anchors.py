@@ -128,3 +128,34 @@ def test_a_name_counts_only_in_a_passage_that_speaks_to_the_rest_of_the_question
     # Asked without the name, the general passage answers.
     general = retriever.analyze("Vem får skriva under tilldelningsbeslut enligt delegationsordningen?")
     assert retriever.evidence(general, retriever.search(general)) > settings.min_coverage
+
+
+def test_a_name_counts_only_near_the_words_the_question_asks_about_it(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "nyheter"
+    folder.mkdir()
+    (folder / "fordon.md").write_text(
+        "---\ntitle: Gemensamt köp av terrängfordon\n---\n\n# Tio länder köper samma fordon\n\n"
+        "Tio länder har valt samma terrängfordon. Dessa är Danmark, Finland, Norge och Sverige med flera. "
+        "Leveranserna börjar nästa år. Fordonen byggs i Örnsköldsvik. Utbildningen sker på plats. "
+        "För kommuner gäller en beloppsgräns för direktupphandling som anges i lagen.\n",
+        encoding="utf-8",
+    )
+    sync([folder], store)
+    retriever = Retriever(store, settings)
+    question = "Vilken beloppsgräns gäller för direktupphandling för kommuner i Norge?"
+    query = retriever.analyze(question)
+    passages = retriever.search(query)
+    assert "norge" in query.anchors and passages
+    # The page names Norway and has the question's words, but far apart: it does not say Norway's limit.
+    assert retriever.evidence(query, passages) <= UNCOVERED_ANCHOR
+
+    (folder / "norge.md").write_text(
+        "---\ntitle: Direktupphandling i Norden\n---\n\n# Norge\n\n"
+        "I Norge har kommuner en egen beloppsgräns för direktupphandling.\n",
+        encoding="utf-8",
+    )
+    sync([folder], store)
+    passages = retriever.search(query)
+    assert retriever.evidence(query, passages) > settings.min_coverage
