@@ -63,9 +63,9 @@ class Settings(BaseSettings):
 
     # Retrieval.
     top_k: int = Field(default=6, ge=1, le=50)
-    candidates: int = Field(default=40, ge=5, le=400)
+    candidates: int = Field(default=80, ge=5, le=400)
     weight_trigram: float = Field(default=1.0, ge=0)
-    weight_words: float = Field(default=0.6, ge=0)
+    weight_words: float = Field(default=1.0, ge=0)
     weight_dense: float = Field(default=0.4, ge=0)
     weight_coverage: float = Field(default=0.3, ge=0)
     # Second hops: paragraphs that the question's concepts (corpus/concepts.yaml) name, and paragraphs
