@@ -99,6 +99,31 @@ from tests.core.helpers import concept_names
             "Byte av leverantör efter konkurs, uppköp eller fusion",
         ),
         ("Kan vi säga upp kontraktet i förtid?", "Uppsägning och avslutande av kontrakt"),
+        # everyday verbs for adding to a running contract, buying in rounds, excluding a poor performer
+        ("Kan vi lägga till två nya skolor i städavtalet?", "Ändring av kontrakt under avtalstiden"),
+        ("Vi behöver lite mer volym i tjänstekontraktet", "Ändring av kontrakt under avtalstiden"),
+        ("Får vi beställa lamporna i flera omgångar?", "Förbjuden uppdelning av köp"),
+        (
+            "Kan vi diskvalificera en leverantör som skötte sig illa?",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
+        (
+            "Är händelsen för gammal för att räknas?",
+            "Hur gammal en dom eller händelse får vara vid uteslutning",
+        ),
+        ("Ett anbud ligger långt under de andra i pris", "Onormalt låga anbud"),
+        ("Får vi betala företagen för att delta?", "Ersättning till deltagarna och tävlingspriser"),
+        (
+            "Måste det kommunala bostadsbolaget följa LOU?",
+            "Vem måste följa LOU (upphandlande myndighet och offentligt styrt organ)",
+        ),
+        # thresholds asked in everyday words, and which row of the table applies
+        ("Vad är tröskeln för bygg i år?", "Tröskelvärde för byggentreprenader"),
+        (
+            "Vi är inte en statlig myndighet, vilket tröskelvärde gäller?",
+            "Tröskelvärde för kommuner, regioner och statliga myndigheter",
+        ),
+        ("Vi har skickat ut tilldelningsbeslutet, måste vi vänta?", "Avtalsspärr"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -126,6 +151,18 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Leverantören ska ha anställda med rätt kompetens",
             "Juridiska tjänster, lån och anställningar utanför LOU",
         ),
+        (
+            "Avtalet gäller i två år och sedan kan det förlängas",
+            "Hur gammal en dom eller händelse får vara vid uteslutning",
+        ),
+        ("Kan vi skriva avtal direkt med konsulten?", "Avtalsspärr"),
+        ("Vad måste stå i tilldelningsbeslutet vi skickar?", "Avtalsspärr"),
+        ("Hur lång anbudstid gäller när vi ligger under tröskelvärdet?", "Tröskelvärden"),
+        (
+            "Vårt kommunala energibolag följer LUF",
+            "Vem måste följa LOU (upphandlande myndighet och offentligt styrt organ)",
+        ),
+        ("Vi köper snöröjning ihop och var och en sköter sin del", "Förbjuden uppdelning av köp"),
         (
             "Vi har ett innovationspartnerskap i etapper",
             "Sammanlagt värde av delkontrakt (byggprojekt och tjänster i delar)",
