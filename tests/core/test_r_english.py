@@ -76,6 +76,11 @@ def test_an_english_phrasing_becomes_the_words_of_the_swedish_texts(question: st
             "Koncessionens värde, löptid och förfarande",
         ),
         (
+            "Can we add more services to the existing agreement?",
+            "Kan vi utöka avtalet med fler tjänster?",
+            "Ändring av kontrakt under avtalstiden",
+        ),
+        (
             "Our supplier was acquired by a competitor. Can the new owner take over the contract?",
             "Vår leverantör har blivit uppköpt. Kan den nya ägaren ta över avtalet?",
             "Byte av leverantör efter konkurs, uppköp eller fusion",
@@ -115,6 +120,10 @@ def test_a_swedish_word_in_an_english_question_is_kept_as_a_swedish_term(
         ("Which restaurant in Stockholm has the best food?", ["driva restaurangen", "koncession"]),
         # "buying" beside a value is not the contract's value ("upphandlingens värde").
         ("We are buying services worth two million.", ["upphandling"]),
+        # Goods bought by a municipality are not a supplier bought up by another company.
+        ("What is the threshold for goods bought by a municipality?", ["uppköpt", "byte av leverantör"]),
+        # A concession's turnover is not the annual turnover asked of a supplier.
+        ("The expected turnover of the concession is 80 million.", ["årsomsättning", "omsättningskrav"]),
     ],
 )
 def test_an_everyday_word_does_not_pull_a_term_it_does_not_mean(question: str, not_pulled: list[str]) -> None:
