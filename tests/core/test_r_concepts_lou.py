@@ -117,6 +117,23 @@ from tests.core.helpers import concept_names
             "Måste det kommunala bostadsbolaget följa LOU?",
             "Vem måste följa LOU (upphandlande myndighet och offentligt styrt organ)",
         ),
+        # everyday verbs on concepts no released question asked about
+        (
+            "Leverantören glömde bifoga ett intyg, kan de skicka in det i efterhand?",
+            "Rättelse, förtydligande och komplettering av anbud",
+        ),
+        ("Handläggaren är sambo med en av anbudsgivarna", "Jäv och intressekonflikter"),
+        (
+            "Vi hinner inte annonsera innan värmeverket havererar",
+            "Direktupphandling vid brådska eller synnerliga skäl",
+        ),
+        ("Kan två små firmor gå ihop och lämna ett anbud?", "Anbud från en grupp av leverantörer"),
+        ("Får vi dra tillbaka upphandlingen när anbuden är över budget?", "Avbryta upphandlingen"),
+        ("Vi har köpt utan upphandling i flera år, vad händer nu?", "Otillåten direktupphandling"),
+        (
+            "Kan vi kräva fossilfria transporter i avtalet?",
+            "Särskilda kontraktsvillkor om miljö och sociala hänsyn",
+        ),
         # thresholds asked in everyday words, and which row of the table applies
         ("Vad är tröskeln för bygg i år?", "Tröskelvärde för byggentreprenader"),
         (
@@ -156,6 +173,14 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Hur gammal en dom eller händelse får vara vid uteslutning",
         ),
         ("Kan vi skriva avtal direkt med konsulten?", "Avtalsspärr"),
+        ("Förhandla direkt med den enda leverantören", "Direktupphandling och direktupphandlingsgränsen"),
+        ("Vi ska vara på akuten i morgon", "Direktupphandling vid brådska eller synnerliga skäl"),
+        ("Är leverantören avstängd från offentliga upphandlingar?", "Sekretess och insyn i anbud"),
+        ("Kommunen låter ett privat bolag driva parkeringen", "Intern upphandling från eget bolag (Teckal)"),
+        (
+            "Den förväntade omsättningen i koncessionen är 80 miljoner",
+            "Ekonomisk och finansiell ställning (omsättningskrav)",
+        ),
         ("Vad måste stå i tilldelningsbeslutet vi skickar?", "Avtalsspärr"),
         ("Hur lång anbudstid gäller när vi ligger under tröskelvärdet?", "Tröskelvärden"),
         (
