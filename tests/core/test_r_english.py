@@ -122,6 +122,8 @@ def test_a_swedish_word_in_an_english_question_is_kept_as_a_swedish_term(
         ("We are buying services worth two million.", ["upphandling"]),
         # Goods bought by a municipality are not a supplier bought up by another company.
         ("What is the threshold for goods bought by a municipality?", ["uppköpt", "byte av leverantör"]),
+        # Home care is a social service, not every kind of service in the same annex.
+        ("We are a region buying home care services.", ["bevakningstjänster", "utbildningstjänster"]),
         # A concession's turnover is not the annual turnover asked of a supplier.
         ("The expected turnover of the concession is 80 million.", ["årsomsättning", "omsättningskrav"]),
     ],
