@@ -57,6 +57,18 @@ from tests.core.helpers import concept_names, indexed
             "Tillsynsmyndighetens granskning och föreläggande",
         ),
         ("Hur stor avgift kan vi få?", "Upphandlingsskadeavgiftens storlek och tidsfrist"),
+        # everyday wording of the same situations
+        ("Kan leverantören överpröva avtalet vi tecknade i våras?", "Frister för talan om ogiltighet"),
+        ("Den förlorande firman hotar med skadestånd", "Skadestånd och frist för talan"),
+        (
+            "Vi står utan avtal medan domstolen prövar saken",
+            "Direktupphandling medan upphandlingen överprövas",
+        ),
+        (
+            "Ett bolag ska driva campingen och ta betalt av gästerna",
+            "Koncessionshavarens risk och ersättning (LUK)",
+        ),
+        ("Har energibolaget en högre gräns för direktupphandling?", "Direktupphandling enligt LUF"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -75,6 +87,11 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         ("Får vi förlänga avtalet sex månader?", "Frister för talan om ogiltighet"),
         ("Hur länge gäller ett ramavtal?", "Frister för att begära överprövning"),
         ("Vi fick många anbud, hur utvärderar vi?", "Direktupphandling när inga lämpliga anbud kom in"),
+        (
+            "Vi vill sätta upp ett inköpssystem och ta ut en avgift",
+            "Koncessionshavarens risk och ersättning (LUK)",
+        ),
+        ("Vilket tröskelvärde gällde under 2020?", "Annonspliktig upphandling under tröskelvärdet"),
         (
             "Vad betyder leverantörens avgift för fakturor?",
             "Upphandlingsskadeavgiftens storlek och tidsfrist",
