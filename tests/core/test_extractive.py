@@ -79,3 +79,17 @@ def test_the_offline_answer_reads_a_synonym_in_any_inflection(
     assert not done_of(events).refused
     quoted = [line for line in answer_text(events).splitlines() if line.startswith("> ")]
     assert quoted[0] == "> Värdet ska bestämmas exklusive mervärdesskatt."
+
+
+def test_a_long_statute_sentence_is_quoted_whole_up_to_its_condition() -> None:
+    rule = (
+        "En upphandlande myndighet ska utesluta en leverantör från att delta i en upphandling, om "
+        + "myndigheten genom kontroll eller på annat sätt får kännedom om att leverantören inte har "
+        + "fullgjort sina skyldigheter i fråga om avgifter i det egna landet, " * 4
+        + "och detta har fastställts genom ett avgörande som har fått laga kraft."
+    )
+    assert 420 < len(rule) < 700
+    assert sentences(rule) == [rule]
+    runaway = "Ord " * 400 + "slut."
+    (cut,) = sentences(runaway)
+    assert cut.endswith(" …") and len(cut) <= 702  # cut at a word, then the mark
