@@ -134,6 +134,10 @@ from tests.core.helpers import concept_names
             "Kan vi kräva fossilfria transporter i avtalet?",
             "Särskilda kontraktsvillkor om miljö och sociala hänsyn",
         ),
+        # Snowball leaves "kontraktet", "värdet" and "gränsen" unstemmed: both inflections reach the concept
+        ("Hur räknar vi ut kontraktsvärdet?", "Beräkna upphandlingens värde"),
+        ("Vad är tröskelvärdet för byggentreprenad?", "Tröskelvärde för byggentreprenader"),
+        ("Kan vi säga upp kontrakt med kort varsel?", "Uppsägning och avslutande av kontrakt"),
         # thresholds asked in everyday words, and which row of the table applies
         ("Vad är tröskeln för bygg i år?", "Tröskelvärde för byggentreprenader"),
         (
@@ -173,6 +177,8 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Hur gammal en dom eller händelse får vara vid uteslutning",
         ),
         ("Kan vi skriva avtal direkt med konsulten?", "Avtalsspärr"),
+        # "tröskelvärdet" ends in "värdet"
+        ("Vi gör en upphandling under tröskelvärdet", "Beräkna upphandlingens värde"),
         ("Förhandla direkt med den enda leverantören", "Direktupphandling och direktupphandlingsgränsen"),
         ("Vi ska vara på akuten i morgon", "Direktupphandling vid brådska eller synnerliga skäl"),
         ("Är leverantören avstängd från offentliga upphandlingar?", "Sekretess och insyn i anbud"),
