@@ -28,6 +28,13 @@ ASKS = [
         r"\w*gräns(en)?\b|kronor|how much|threshold|limit|amount|value)",
     ),
     (Shape.COUNT, r"\b(hur (många|få)|how many|minsta antal\w*|antalet)\b"),
+    # "När kan vi tidigast skriva på?", "Hinner de överpröva?", "Är det för sent?" ask for a time, though
+    # "när kan" alone asks for the conditions.
+    (
+        Shape.DURATION,
+        r"\b(tidigast|för sent|hinner|hur kort tid|hur lång tid|hur snart|"
+        r"too late|how soon|at the earliest)\b",
+    ),
     (
         Shape.CONDITION,
         r"\b(när (får|kan|är det|gäller|bör)|i vilka (fall|lägen|situationer)|under vilka "

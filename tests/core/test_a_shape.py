@@ -21,6 +21,12 @@ from tests.core.helpers import passage
         ("What is the maximum length of a framework agreement?", Shape.DURATION),
         ("Hur länge får ett ramavtal som mest gälla?", Shape.DURATION),
         ("Vad är ett ramavtal?", Shape.DEFINITION),
+        # A time asked for in everyday words, where "när kan" alone would ask for conditions.
+        ("Beslutet gick ut i fredags, när kan vi tidigast skriva på avtalet?", Shape.DURATION),
+        ("Hinner de fortfarande begära överprövning av avtalet?", Shape.DURATION),
+        ("Avtalet skrevs för fyra månader sedan. Är det inte för sent nu?", Shape.DURATION),
+        ("Hur kort tid får leverantörerna för att skicka in ansökningar?", Shape.DURATION),
+        ("När kan vi använda förhandlat förfarande?", Shape.CONDITION),
     ],
 )
 def test_a_bound_asked_for_is_an_amount_unless_it_is_a_length_of_time(question: str, shape: Shape) -> None:
