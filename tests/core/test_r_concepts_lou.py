@@ -138,6 +138,18 @@ from tests.core.helpers import concept_names
         ("Hur räknar vi ut kontraktsvärdet?", "Beräkna upphandlingens värde"),
         ("Vad är tröskelvärdet för byggentreprenad?", "Tröskelvärde för byggentreprenader"),
         ("Kan vi säga upp kontrakt med kort varsel?", "Uppsägning och avslutande av kontrakt"),
+        (
+            "Kan vi ta med ett nytt äldreboende i det befintliga städavtalet?",
+            "Ändring av kontrakt under avtalstiden",
+        ),
+        ("Leverantören vill höja priserna mitt i avtalet", "Ändring av kontrakt under avtalstiden"),
+        ("Kan vi indexera priserna varje år?", "Optioner och förlängningsklausuler"),
+        (
+            "Anbudsgivaren skickade fel prisbilaga, får de rätta felet?",
+            "Rättelse, förtydligande och komplettering av anbud",
+        ),
+        ("Vi vill handla lokalt från gårdarna runt stan", "Grundläggande principer och lokala leverantörer"),
+        ("Får vi samarbeta med grannkommunen om it-driften?", "Samarbete mellan upphandlande myndigheter"),
         # thresholds asked in everyday words, and which row of the table applies
         ("Vad är tröskeln för bygg i år?", "Tröskelvärde för byggentreprenader"),
         (
@@ -177,6 +189,15 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Hur gammal en dom eller händelse får vara vid uteslutning",
         ),
         ("Kan vi skriva avtal direkt med konsulten?", "Avtalsspärr"),
+        (
+            "Vi vill skriva in ett vite i avtalet för sena leveranser",
+            "Tillsynsmyndighetens granskning och föreläggande",
+        ),
+        (
+            "Kan vi be leverantören visa att de har betalat skatt?",
+            "Ersättning till deltagarna och tävlingspriser",
+        ),
+        ("Hur länge får ett ramavtal löpa?", "Ändring av kontrakt under avtalstiden"),
         # "tröskelvärdet" ends in "värdet"
         ("Vi gör en upphandling under tröskelvärdet", "Beräkna upphandlingens värde"),
         ("Förhandla direkt med den enda leverantören", "Direktupphandling och direktupphandlingsgränsen"),
