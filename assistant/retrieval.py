@@ -139,7 +139,9 @@ class Retriever:
             terms += [w for t in extra for w in analysis.content_terms(t) if w not in terms]
         terms = list(dict.fromkeys(terms))
         synonyms = self.glossary.synonyms_for(" ".join([question, *extra]))
-        concepts = self.concepts.match(" ".join([question, *extra]))
+        # An English question reaches the map through its Swedish: read as Swedish, its own words
+        # mislead ("add" is the purchasing body Adda). Names read the same in both languages.
+        concepts = self.concepts.match(" ".join([question, *extra] if language == "sv" else [*extra, *names]))
         synonyms += [t for m in concepts for t in m.concept.terms]
         lexical_terms = list(dict.fromkeys(terms + self.store.lexical.decompound(terms)))
         return Query(

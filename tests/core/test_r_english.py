@@ -148,3 +148,19 @@ def test_an_english_question_is_weighed_by_its_swedish_terms(settings: Settings,
     # Nothing of the question is left in English but the words that say nothing.
     assert query.weak_terms <= {"eu"}
     assert "Tröskelvärden" in [m.concept.name for m in query.concepts]
+
+
+def test_an_english_word_is_not_read_as_swedish_by_the_concept_map(
+    settings: Settings, store: ChunkStore
+) -> None:
+    retriever = Retriever(store, settings, concepts=ConceptMap.load())
+    # Read as Swedish, "add" is the purchasing body Adda; an English question reaches the map through
+    # its Swedish translation, and its names.
+    query = retriever.analyze(
+        "We want to add another school to our cleaning contract. Do we need a new tender?"
+    )
+    names = [m.concept.name for m in query.concepts]
+    assert "Ändring av kontrakt under avtalstiden" in names
+    assert "Inköpscentral" not in names
+    named = retriever.analyze("Can we buy through Kammarkollegiet's framework agreements?")
+    assert "Inköpscentral" in [m.concept.name for m in named.concepts]
