@@ -191,7 +191,7 @@ class Retriever:
                 if query.law and chunks[chunk_id].law not in (None, query.law):
                     scores[chunk_id]["other_law"] = 1.0
                     final[chunk_id] -= OTHER_LAW_PENALTY
-        ordered = [*exact, *(chunks[i] for i in sorted(final, key=lambda i: -final[i]))][:k]
+        ordered = _spread([*exact, *(chunks[i] for i in sorted(final, key=lambda i: -final[i]))])[:k]
         return [
             Passage(
                 chunk=chunk,
@@ -342,6 +342,26 @@ class Retriever:
         if not all(covered(anchor) for anchor in query.anchors if anchor not in query.own_names):
             coverage = min(coverage, UNCOVERED_ANCHOR)
         return coverage
+
+
+PER_DOCUMENT = 2
+
+
+def _spread(ordered: list[Chunk]) -> list[Chunk]:
+    """The same order, but a guide or a page gives at most PER_DOCUMENT of the best passages before
+    every other document has had its turn: five sections of one guide would crowd out the paragraph
+    they all rest on. A statute's paragraphs are each their own answer, so they are not held back."""
+    seen: dict[str, int] = {}
+    first: list[Chunk] = []
+    later: list[Chunk] = []
+    for chunk in ordered:
+        if chunk.law is None:
+            seen[chunk.doc_id] = seen.get(chunk.doc_id, 0) + 1
+            if seen[chunk.doc_id] > PER_DOCUMENT:
+                later.append(chunk)
+                continue
+        first.append(chunk)
+    return first + later
 
 
 def _asked_concepts(query: Query) -> list[ConceptMatch]:

@@ -89,3 +89,32 @@ def test_a_passage_of_the_asked_shape_ranks_above_one_that_only_shares_words(
     retriever = Retriever(store, settings)
     query = retriever.analyze("Vad menas med ett ramavtal?")
     assert retriever.search(query, 2)[0].chunk.source.endswith("begrepp.md")
+
+
+def test_one_guide_does_not_fill_the_best_passages(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "guider"
+    folder.mkdir()
+    sections = "".join(
+        f"## Hur länge gäller avtalsspärren, del {n}\n\n"
+        f"Avtalsspärren efter tilldelningsbeslutet gäller i tio dagar när beslutet skickas elektroniskt, del {n}.\n\n"
+        for n in range(1, 6)
+    )
+    (folder / "lang.md").write_text(
+        f"---\ntitle: Lång guide om avtalsspärr\n---\n\n{sections}", encoding="utf-8"
+    )
+    (folder / "kort.md").write_text(
+        "---\ntitle: Kort om tilldelning\n---\n\n# Tilldelningsbeslut\n\n"
+        "Ett tilldelningsbeslut skickas till alla anbudsgivare; sedan följer en spärrtid.\n",
+        encoding="utf-8",
+    )
+    sync([folder], store)
+    retriever = Retriever(store, settings)
+    passages = retriever.search(
+        retriever.analyze("Hur länge gäller avtalsspärren efter tilldelningsbeslutet?"), 4
+    )
+    titles = [p.chunk.title for p in passages]
+    # Two sections of the long guide, then the other document, before the long guide's third.
+    assert titles[:2] == ["Lång guide om avtalsspärr"] * 2
+    assert titles[2] == "Kort om tilldelning"
