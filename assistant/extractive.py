@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant import analysis
+from assistant.legalref import find_references
 from assistant.shape import Shape, fits, shape_of
 from assistant.types import Passage
 
@@ -267,11 +268,46 @@ def select(
             first = [lead, order[0]] if lead is not None else [order[0]]
             shown = first + [i for i in shown if i not in first]
         excerpts.append(Excerpt(len(excerpts) + 1, passage, [texts[i] for i in shown]))
-    if len(excerpts) == max_excerpts:
+    law = _law_behind(excerpts, ranked_passages, per_passage)
+    if law is not None:
+        excerpts.append(law)
+    elif len(excerpts) == max_excerpts:
         more = _complement(excerpts, ranked_passages, quoted, score, per_passage)
         if more is not None:
             excerpts.append(more)
     return excerpts
+
+
+def _law_behind(
+    excerpts: list[Excerpt],
+    ranked: list[tuple[float, int, Passage, list[Unit], list[float]]],
+    per_passage: int,
+) -> Excerpt | None:
+    """The paragraph a guide's leading excerpt rests on ("… (6 kap. 29 §)"), when it is among the
+    passages and not yet quoted: the guidance says it in our words, the law in its own, and a lawyer
+    reads the law."""
+    if not excerpts or excerpts[0].passage.chunk.law is not None:
+        return None
+    shown = {ex.passage.chunk.id for ex in excerpts}
+    for ref in find_references(" ".join(excerpts[0].sentences)):
+        for _best, _rank, passage, candidates, scores in ranked:
+            chunk = passage.chunk
+            if (
+                chunk.id in shown
+                or chunk.law is None
+                or (ref.law is not None and chunk.law != ref.law)
+                or (chunk.chapter, chunk.paragraph) != (ref.chapter, ref.paragraph)
+            ):
+                continue
+            order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
+            keep: set[int] = set()
+            for i in order[:per_passage]:
+                keep.update(_with_list(candidates, i))
+            texts = [u.text for u in candidates]
+            return Excerpt(
+                len(excerpts) + 1, passage, [texts[i] for i in sorted(_followers(candidates, keep))]
+            )
+    return None
 
 
 def _complement(

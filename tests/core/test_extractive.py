@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant import analysis, extractive
 from assistant.extractive import sentences
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import ChunkStore
+from assistant.types import Chunk, Passage
 from ingest.pipeline import sync
-from tests.core.helpers import answer_text, collect, done_of
+from tests.core.helpers import answer_text, collect, done_of, passage
 
 
 @dataclass(frozen=True)
@@ -93,3 +95,40 @@ def test_a_long_statute_sentence_is_quoted_whole_up_to_its_condition() -> None:
     runaway = "Ord " * 400 + "slut."
     (cut,) = sentences(runaway)
     assert cut.endswith(" …") and len(cut) <= 702  # cut at a word, then the mark
+
+
+def _statute(rank: int, text: str, chapter: str, paragraph: str) -> Passage:
+    chunk = Chunk(
+        id=f"s{rank}",
+        doc_id="lou",
+        text=text,
+        title="Lag om offentlig upphandling (LOU)",
+        source="lou.md",
+        section_ref=f"LOU {chapter} kap. {paragraph} §",
+        law="LOU",
+        chapter=chapter,
+        paragraph=paragraph,
+    )
+    return Passage(chunk=chunk, rank=rank)
+
+
+def test_a_guide_that_leads_the_answer_brings_the_paragraph_it_cites() -> None:
+    question = "Får vi betala deltagarna i en konkurrenspräglad dialog?"
+    guide = passage(
+        1, "I en konkurrenspräglad dialog får ni betala deltagarna ersättning (6 kap. 29 §).", "Guide"
+    )
+    others = [
+        _statute(2, "En konkurrenspräglad dialog får användas när behovet inte kan mötas annars.", "6", "21"),
+        _statute(3, "Vid en konkurrenspräglad dialog får alla leverantörer ansöka om att delta.", "6", "20"),
+        _statute(4, "Värdet av en upphandling ska uppskattas utan mervärdesskatt.", "5", "3"),
+        _statute(
+            5, "Myndigheten får besluta om tävlingspriser eller annan ersättning för deltagande.", "6", "29"
+        ),
+    ]
+    excerpts = extractive.select([guide, *others], analysis.content_terms(question), question, max_excerpts=3)
+    assert excerpts[0].passage is guide
+    assert excerpts[-1].passage.chunk.section_ref == "LOU 6 kap. 29 §"
+    assert [ex.n for ex in excerpts] == list(range(1, len(excerpts) + 1))
+    # A statute that leads brings nothing more: it is the law already.
+    led_by_law = extractive.select(others, analysis.content_terms(question), question, max_excerpts=3)
+    assert all(ex.passage.chunk.law == "LOU" for ex in led_by_law)
