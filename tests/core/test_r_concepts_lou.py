@@ -150,6 +150,14 @@ from tests.core.helpers import concept_names
         ),
         ("Vi vill handla lokalt från gårdarna runt stan", "Grundläggande principer och lokala leverantörer"),
         ("Får vi samarbeta med grannkommunen om it-driften?", "Samarbete mellan upphandlande myndigheter"),
+        (
+            "Hur väljer vi vem som får ordern bland tre leverantörer?",
+            "Avrop och förnyad konkurrensutsättning",
+        ),
+        ("Konsulten hjälpte oss ta fram underlaget, får hon lämna anbud?", "Tidig dialog och marknadsanalys"),
+        ("Får vi ändra viktningen efter anbudsöppningen?", "Utvärdering och tilldelningskriterier"),
+        ("Vår värmepanna gick sönder mitt i vintern", "Direktupphandling vid brådska eller synnerliga skäl"),
+        ("Kan vi bötfällas för en felaktig upphandling?", "Upphandlingsskadeavgift och tillsyn"),
         # thresholds asked in everyday words, and which row of the table applies
         ("Vad är tröskeln för bygg i år?", "Tröskelvärde för byggentreprenader"),
         (
@@ -189,6 +197,15 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Hur gammal en dom eller händelse får vara vid uteslutning",
         ),
         ("Kan vi skriva avtal direkt med konsulten?", "Avtalsspärr"),
+        (
+            "Leverantören har inte levererat enligt avtalet, kan vi häva?",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
+        (
+            "Får vi ändra vikterna efter att anbuden kommit in?",
+            "Rättelse, förtydligande och komplettering av anbud",
+        ),
+        ("Kan vi bara förkasta anbudet?", "Endast en leverantör kan leverera"),
         (
             "Vi vill skriva in ett vite i avtalet för sena leveranser",
             "Tillsynsmyndighetens granskning och föreläggande",
