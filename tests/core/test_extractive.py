@@ -85,10 +85,9 @@ def test_the_offline_answer_reads_a_synonym_in_any_inflection(
 
 def test_a_long_statute_sentence_is_quoted_whole_up_to_its_condition() -> None:
     rule = (
-        "En upphandlande myndighet ska utesluta en leverantör från att delta i en upphandling, om "
-        + "myndigheten genom kontroll eller på annat sätt får kännedom om att leverantören inte har "
-        + "fullgjort sina skyldigheter i fråga om avgifter i det egna landet, " * 4
-        + "och detta har fastställts genom ett avgörande som har fått laga kraft."
+        "Kommunen ska stänga ute en anbudsgivare från anbudsprocessen, när kommunen vid sin granskning "
+        + "eller genom andra kanaler får veta att anbudsgivaren har obetalda avgifter till staten, " * 4
+        + "och detta har slagits fast i ett avgörande som har fått laga kraft."
     )
     assert 420 < len(rule) < 700
     assert sentences(rule) == [rule]
