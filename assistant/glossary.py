@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -65,6 +65,11 @@ class Glossary:
                     found.setdefault(word, []).extend(o for o in others if o not in found[word])
         return found
 
+    @cached_property
+    def _phrases(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """The entries' English phrases as words, in the entries' order (longest first)."""
+        return tuple((tuple(analysis.words(phrase)), sv) for phrase, sv in self.entries)
+
     def expand(self, question: str) -> tuple[list[str], str]:
         """Swedish terms for the English phrases in ``question``, and the words left untranslated.
 
@@ -72,12 +77,14 @@ class Glossary:
         "advertise", "meetings" finds "meeting"), but never by a looser stem ("good" is not "goods").
         """
         tokens = analysis.words(question)
+        # A phrase whose first word no token of the question can be a form of is passed over
+        # without scanning the question for it: the glossary has hundreds of phrases.
+        firsts = {base for t in tokens for base in _english_bases(t)}
         used = [False] * len(tokens)
         found: list[str] = []
-        for phrase, sv in self.entries:
-            target = analysis.words(phrase)
+        for target, sv in self._phrases:
             n = len(target)
-            if not n:
+            if not n or target[0] not in firsts:
                 continue
             for i in range(len(tokens) - n + 1):
                 window = tokens[i : i + n]
@@ -101,9 +108,21 @@ def _uninflected(token: str) -> frozenset[str]:
     )
 
 
+ENGLISH_ENDINGS = ("s", "es", "ed", "ing", "d")
+
+
+def _english_bases(token: str) -> set[str]:
+    """Every word ``token`` may be a form of under ``inflects`` (and a few it is not: a cheap filter)."""
+    bases = {token}
+    for end in ENGLISH_ENDINGS:
+        if token.endswith(end) and len(token) > len(end):
+            bases.update((token[: -len(end)], token[: -len(end)] + "e"))
+    return bases
+
+
 def inflects(token: str, word: str) -> bool:
     """Whether ``token`` is ``word`` or a regular English inflection of it."""
     if token == word:
         return True
     stem = word[:-1] if word.endswith("e") else word
-    return any(token == stem + end for end in ("s", "es", "ed", "ing", "d")) or token == word + "s"
+    return any(token == stem + end for end in ENGLISH_ENDINGS) or token == word + "s"

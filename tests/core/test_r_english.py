@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.concepts import ConceptMap
-from assistant.glossary import Glossary
+from assistant.glossary import Glossary, _english_bases, inflects
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.store import ChunkStore
@@ -164,3 +164,24 @@ def test_an_english_word_is_not_read_as_swedish_by_the_concept_map(
     assert "Inköpscentral" not in names
     named = retriever.analyze("Can we buy through Kammarkollegiet's framework agreements?")
     assert "Inköpscentral" in [m.concept.name for m in named.concepts]
+
+
+@pytest.mark.parametrize(
+    ("token", "word"),
+    [
+        ("advertised", "advertise"),
+        ("meetings", "meeting"),
+        ("bids", "bid"),
+        ("bidding", "bid"),
+        ("extended", "extend"),
+        ("signed", "sign"),
+        ("goods", "goods"),
+        ("procures", "procure"),
+        ("used", "use"),
+    ],
+)
+def test_every_phrase_a_question_can_start_is_looked_at(token: str, word: str) -> None:
+    # The glossary passes over a phrase whose first word no token can be a form of; the filter must
+    # never pass over one that ``inflects`` would match.
+    assert inflects(token, word)
+    assert word in _english_bases(token)
