@@ -31,6 +31,9 @@ UNCOVERED_ANCHOR = 0.2
 # A name counts only with the question's other words within this many sentences of it (a lead-in and
 # the first items of its list).
 NEAR = 2
+# A guide or a page gives at most this many of the best passages before every other document has had
+# its turn.
+PER_DOCUMENT = 2
 CONTEXT_WEIGHT = 0.5
 MIN_ASKED_TERMS = 2  # an asking sentence with fewer words of its own leaves the whole question asked
 # In the re-rank, a passage that says something of the asked shape (a definition for "Vad menas med",
@@ -342,9 +345,6 @@ class Retriever:
         if not all(covered(anchor) for anchor in query.anchors if anchor not in query.own_names):
             coverage = min(coverage, UNCOVERED_ANCHOR)
         return coverage
-
-
-PER_DOCUMENT = 2
 
 
 def _spread(ordered: list[Chunk]) -> list[Chunk]:
