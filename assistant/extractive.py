@@ -258,11 +258,8 @@ def select(
         if any(_same_words(texts, q) for q in quoted):
             continue  # the same words in another law (LOU and LUF often agree) say nothing new
         quoted.append(texts)
-        order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-        keep: set[int] = set()
-        for i in order[:per_passage]:
-            keep.update(_with_list(candidates, i))
-        shown = sorted(_followers(candidates, keep))
+        order = _by_score(scores)
+        shown = _readable(candidates, order[:per_passage])
         if not excerpts:  # the sentence that answers opens the answer
             lead = _lead_in(candidates, order[0])
             first = [lead, order[0]] if lead is not None else [order[0]]
@@ -288,25 +285,19 @@ def _law_behind(
     reads the law."""
     if not excerpts or excerpts[0].passage.chunk.law is not None:
         return None
-    shown = {ex.passage.chunk.id for ex in excerpts}
+    quoted_ids = {ex.passage.chunk.id for ex in excerpts}
     for ref in find_references(" ".join(excerpts[0].sentences)):
         for _best, _rank, passage, candidates, scores in ranked:
             chunk = passage.chunk
             if (
-                chunk.id in shown
+                chunk.id in quoted_ids
                 or chunk.law is None
                 or (ref.law is not None and chunk.law != ref.law)
                 or (chunk.chapter, chunk.paragraph) != (ref.chapter, ref.paragraph)
             ):
                 continue
-            order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-            keep: set[int] = set()
-            for i in order[:per_passage]:
-                keep.update(_with_list(candidates, i))
-            texts = [u.text for u in candidates]
-            return Excerpt(
-                len(excerpts) + 1, passage, [texts[i] for i in sorted(_followers(candidates, keep))]
-            )
+            shown = _readable(candidates, _by_score(scores)[:per_passage])
+            return Excerpt(len(excerpts) + 1, passage, [candidates[i].text for i in shown])
     return None
 
 
@@ -328,18 +319,26 @@ def _complement(
         texts = [u.text for u in candidates]
         if best <= 0 or passage.chunk.id in shown_ids or any(_same_words(texts, q) for q in quoted):
             continue
-        answering = [
-            i
-            for i in sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-            if any(score.mentions(texts[i], t) for t in missing)
-        ][:per_passage]
+        answering = [i for i in _by_score(scores) if any(score.mentions(texts[i], t) for t in missing)]
         if not answering:
             continue
-        keep: set[int] = set()
-        for i in answering:
-            keep.update(_with_list(candidates, i))
-        return Excerpt(len(excerpts) + 1, passage, [texts[i] for i in sorted(_followers(candidates, keep))])
+        shown = _readable(candidates, answering[:per_passage])
+        return Excerpt(len(excerpts) + 1, passage, [texts[i] for i in shown])
     return None
+
+
+def _by_score(scores: list[float]) -> list[int]:
+    """Unit indices, best scored first; ties in reading order."""
+    return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+
+
+def _readable(candidates: list[Unit], chosen: list[int]) -> list[int]:
+    """The ``chosen`` units with what they need to be read (a list's lead-in or items, the sentences
+    that refer back to them), in reading order."""
+    keep: set[int] = set()
+    for i in chosen:
+        keep.update(_with_list(candidates, i))
+    return sorted(_followers(candidates, keep))
 
 
 def _read_with_list(candidates: list[Unit], i: int) -> str:

@@ -14,7 +14,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.pipeline import sync
-from tests.core.helpers import collect, done_of
+from tests.core.helpers import collect, done_of, indexed
 
 
 @pytest.mark.parametrize(
@@ -134,16 +134,13 @@ def test_a_name_counts_only_near_the_words_the_question_asks_about_it(
     store: ChunkStore, settings: Settings, tmp_path: Path
 ) -> None:
     folder = tmp_path / "nyheter"
-    folder.mkdir()
-    (folder / "fordon.md").write_text(
+    fordon = (
         "---\ntitle: Gemensamt köp av terrängfordon\n---\n\n# Tio länder köper samma fordon\n\n"
         "Tio länder har valt samma terrängfordon. Dessa är Danmark, Finland, Norge och Sverige med flera. "
         "Leveranserna börjar nästa år. Fordonen byggs i Örnsköldsvik. Utbildningen sker på plats. "
-        "För kommuner gäller en beloppsgräns för direktupphandling som anges i lagen.\n",
-        encoding="utf-8",
+        "För kommuner gäller en beloppsgräns för direktupphandling som anges i lagen.\n"
     )
-    sync([folder], store)
-    retriever = Retriever(store, settings)
+    retriever = Retriever(indexed(store, folder, {"fordon.md": fordon}), settings)
     question = "Vilken beloppsgräns gäller för direktupphandling för kommuner i Norge?"
     query = retriever.analyze(question)
     passages = retriever.search(query)

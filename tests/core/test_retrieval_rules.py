@@ -12,7 +12,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.pipeline import sync
-from tests.core.helpers import collect, done_of
+from tests.core.helpers import collect, done_of, indexed
 
 
 @dataclass(frozen=True)
@@ -94,23 +94,17 @@ def test_a_passage_of_the_asked_shape_ranks_above_one_that_only_shares_words(
 def test_one_guide_does_not_fill_the_best_passages(
     store: ChunkStore, settings: Settings, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "guider"
-    folder.mkdir()
     sections = "".join(
         f"## Hur länge gäller avtalsspärren, del {n}\n\n"
         f"Avtalsspärren efter tilldelningsbeslutet gäller i tio dagar när beslutet skickas elektroniskt, del {n}.\n\n"
         for n in range(1, 6)
     )
-    (folder / "lang.md").write_text(
-        f"---\ntitle: Lång guide om avtalsspärr\n---\n\n{sections}", encoding="utf-8"
-    )
-    (folder / "kort.md").write_text(
-        "---\ntitle: Kort om tilldelning\n---\n\n# Tilldelningsbeslut\n\n"
+    texts = {
+        "lang.md": f"---\ntitle: Lång guide om avtalsspärr\n---\n\n{sections}",
+        "kort.md": "---\ntitle: Kort om tilldelning\n---\n\n# Tilldelningsbeslut\n\n"
         "Ett tilldelningsbeslut skickas till alla anbudsgivare; sedan följer en spärrtid.\n",
-        encoding="utf-8",
-    )
-    sync([folder], store)
-    retriever = Retriever(store, settings)
+    }
+    retriever = Retriever(indexed(store, tmp_path / "guider", texts), settings)
     passages = retriever.search(
         retriever.analyze("Hur länge gäller avtalsspärren efter tilldelningsbeslutet?"), 4
     )
