@@ -117,12 +117,19 @@ def is_foreign(term: str) -> bool:
 
 def proper_nouns(text: str) -> list[str]:
     """Capitalised words that do not open a sentence, lower-cased: names of places, firms, bodies."""
-    found = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][a-zåäöéü]{2,})", text.strip())
+    # The whole word, inner capitals too: "LinkedIn" is one name, not "Linked".
+    found = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][a-zåäöéü]{2,}[A-Za-zåäöéüÅÄÖ]*)", text.strip())
     return [w.lower() for w in found if w.lower() not in STOPWORDS_EN and w.lower() not in STOPWORDS_SV]
 
 
 def is_year(term: str) -> bool:
     return len(term) == 4 and term.isdigit() and 1900 <= int(term) <= 2099
+
+
+def years(term: str) -> list[str]:
+    """The years a term names: "2024" one, a span such as "2028-2029" each end; none for other terms."""
+    parts = term.split("-")
+    return parts if len(parts) <= 2 and all(is_year(p) for p in parts) else []
 
 
 def is_number(term: str) -> bool:

@@ -155,7 +155,7 @@ class Retriever:
             expansions=extra,
             search_terms=lexical_terms + [w for t in synonyms for w in analysis.content_terms(t)],
             anchors=list(
-                dict.fromkeys([t for t in terms if analysis.is_year(t) or analysis.is_foreign(t)] + names)
+                dict.fromkeys([t for t in terms if analysis.years(t) or analysis.is_foreign(t)] + names)
             ),
             weak_terms=weak,
             concepts=concepts,
@@ -334,7 +334,8 @@ class Retriever:
         asked = [(w, alternatives) for w, alternatives in rest if alternatives[0] not in named]
 
         def covered(anchor: str) -> bool:
-            names = [anchor, *self.glossary.synonyms_for(anchor)]
+            # A span of years ("2028-2029") is covered by a passage that speaks of either end.
+            names = [anchor, *analysis.years(anchor), *self.glossary.synonyms_for(anchor)]
             return any(
                 any(analysis.mentions(text, name) for name in names)
                 and (not rest or self._coverage(text, rest) >= ANCHOR_CONTEXT)
@@ -414,15 +415,25 @@ def _context_terms(question: str, terms: list[str]) -> set[str]:
 
 # A sentence in which the asker says who or where they are: "Vi är en kommun …", "Jag jobbar på …".
 SELF_DESCRIPTION = re.compile(r"^(?:hej\W+)?(?:vi|jag)\s+(?:är|jobbar|arbetar)\b|^vi på\b")
+# Where the asker read or heard something ("Någon skrev på LinkedIn att …", "jag såg i Dagens Nyheter"):
+# the name is the rumour's medium, and what is asked is the claim. Not in a sentence that asks what the
+# medium says ("Vad skrev de i Sundsvalls riktlinjer?").
+HEARD_IN = re.compile(
+    r"\b(?:skrev|skrivit|läste|läst|såg|sett|hörde|hört|read|saw|heard|posted)"
+    r"\s+(?:det\s+|it\s+)?(?:på|i|on|in)\s+([\w-]+)"
+)
+ASKING_WORD = re.compile(r"^(?:vad|vilk\w*|hur|när|var|vem|varför|what|which|how|when|where|who|why)\b")
 
 
 def _own_names(question: str, names: list[str]) -> set[str]:
-    """The names that occur only in sentences where the asker describes themselves."""
+    """The names that occur only in sentences where the asker describes themselves, or only as where
+    they heard something."""
     sentences = [analysis.normalize(s) for s in analysis.sentences(question)]
+    heard = {m.group(1) for s in sentences if not ASKING_WORD.match(s) for m in HEARD_IN.finditer(s)}
     own: set[str] = set()
     for name in names:
         saying = [s for s in sentences if name in analysis.words(s)]
-        if saying and all(SELF_DESCRIPTION.match(s) for s in saying):
+        if name in heard or (saying and all(SELF_DESCRIPTION.match(s) for s in saying)):
             own.add(name)
     return own
 

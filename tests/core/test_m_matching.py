@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import analysis
 from assistant.concepts import ConceptMap
 from assistant.glossary import Glossary
 from assistant.retrieval import UNCOVERED_ANCHOR, Retriever
@@ -104,6 +105,30 @@ def test_a_country_the_asker_is_in_still_caps_the_evidence(offline: Assistant) -
     question = "Vi är en liten kommun i Norge. Hur fungerar ett innovationspartnerskap med etapper?"
     query = offline.retriever.analyze(question)
     assert query.anchors == ["norge"] and not query.own_names
+    assert offline.retriever.evidence(query, offline.retriever.search(query)) <= UNCOVERED_ANCHOR
+    assert done_of(collect(offline, question)).refused
+
+
+def test_where_the_asker_heard_a_claim_does_not_cap_the_evidence(offline: Assistant) -> None:
+    # The medium of a rumour is not what is asked about; a name in inner capitals is one name.
+    heard = (
+        "Någon skrev på LinkedIn att det har ändrats. Hur fungerar ett innovationspartnerskap med etapper?"
+    )
+    asked = "Vad skrev de på LinkedIn om hur ett innovationspartnerskap med etapper fungerar?"
+    query = offline.retriever.analyze(heard)
+    assert query.anchors == ["linkedin"] and query.own_names == {"linkedin"}
+    assert not offline.retriever.analyze(asked).own_names
+    assert not done_of(collect(offline, heard)).refused
+    assert done_of(collect(offline, asked)).refused
+
+
+def test_a_span_of_years_asks_about_those_years(offline: Assistant) -> None:
+    assert analysis.years("2028-2029") == ["2028", "2029"]
+    assert analysis.years("2024") == ["2024"]
+    assert analysis.years("12-15") == [] and analysis.years("2024-2025-2026") == []
+    question = "Vad blir tröskelvärdena i kronor för 2028–2029? Behöver dem till budgeten."
+    query = offline.retriever.analyze(question)
+    assert query.anchors == ["2028-2029"]
     assert offline.retriever.evidence(query, offline.retriever.search(query)) <= UNCOVERED_ANCHOR
     assert done_of(collect(offline, question)).refused
 
