@@ -65,6 +65,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 # A table row read as a passage labels its cells ("Byggentreprenadkontrakt; i euro: 5 538 000; …");
 # evidence copied from the row as printed ("Byggentreprenadkontrakt\t5 538 000") is the same row.
 CELL_LABEL = re.compile(r"(?:;|^)[^;:\n]{0,60}: |; ", re.MULTILINE)
+# … and writes the numbers of a unit column with their unit ("5 538 000 euro; 59 880 179 kronor").
+CELL_UNIT = re.compile(r"(?<=\d) (?:kronor|kr|sek|euro|eur|procent)(?=;|\.?$)", re.MULTILINE | re.IGNORECASE)
 
 
 def first_hit(passages: Iterable[str], evidence: list[str]) -> int | None:
@@ -72,7 +74,11 @@ def first_hit(passages: Iterable[str], evidence: list[str]) -> int | None:
     whitespace folded; a table row's cells count without their labels."""
     needles = [_folded(e) for e in evidence]
     for rank, text in enumerate(passages, start=1):
-        forms = {_folded(text), _folded(CELL_LABEL.sub(" ", text))}
+        forms = {
+            _folded(text),
+            _folded(CELL_LABEL.sub(" ", text)),
+            _folded(CELL_LABEL.sub(" ", CELL_UNIT.sub("", text))),
+        }
         if any(n in form for n in needles for form in forms):
             return rank
     return None

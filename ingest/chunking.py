@@ -11,7 +11,9 @@ from ingest.model import LoadedDocument, Section
 from ingest.screening import screen_text
 
 # Bump when chunking changes, so unchanged files are re-chunked on the next ingest.
-CHUNKER_VERSION = "8"  # 5: injection flag; 6: tables by row; 7: headerless tables; 8: tab-aligned amounts, titles of headingless text
+# 5: injection flag; 6: tables by row; 7: headerless tables; 8: tab-aligned amounts, titles of headingless
+# text; 9: a unit column's numbers written with their unit
+CHUNKER_VERSION = "9"
 MAX_CHARS = 1400
 MIN_CHARS = 200
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÅÄÖ0-9\-•])")
