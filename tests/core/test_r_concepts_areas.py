@@ -69,6 +69,12 @@ from tests.core.helpers import concept_names, indexed
             "Koncessionshavarens risk och ersättning (LUK)",
         ),
         ("Har energibolaget en högre gräns för direktupphandling?", "Direktupphandling enligt LUF"),
+        # how long a concession may run, and earning back what the operator invests
+        ("Hur länge får koncessionen löpa?", "Koncessionens löptid (LUK)"),
+        ("Operatören vill tjäna tillbaka investeringen i badhuset", "Koncessionens löptid (LUK)"),
+        # water and sewage, and a utility's framework agreement
+        ("Vi är ett avloppsbolag, vilken lag gäller?", "När gäller LUF (försörjningssektorerna)"),
+        ("Får energibolaget ha ett ramavtal längre än åtta år?", "Ramavtal enligt LUF"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -105,6 +111,9 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Hamnar vi över tröskelvärdet om vi räknar med optionen?",
             "Transport, hamnar, flygplatser och post (LUF)",
         ),
+        # six years is a question for LOU too; only a utility's words make it LUF's
+        ("Kan vi ha ett ramavtal i sex år?", "Ramavtal enligt LUF"),
+        ("Hur länge gäller anbuden?", "Koncessionens löptid (LUK)"),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:

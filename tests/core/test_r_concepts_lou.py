@@ -165,6 +165,37 @@ from tests.core.helpers import concept_names
             "Tröskelvärde för kommuner, regioner och statliga myndigheter",
         ),
         ("Vi har skickat ut tilldelningsbeslutet, måste vi vänta?", "Avtalsspärr"),
+        # an emergency named by what happened, and calling a firm in at once
+        (
+            "Ett skyfall översvämmade skolköket och vi måste få hit en rörfirma",
+            "Direktupphandling vid brådska eller synnerliga skäl",
+        ),
+        (
+            "Efter vattenläckan i sporthallen behöver vi en hantverkare",
+            "Direktupphandling vid brådska eller synnerliga skäl",
+        ),
+        (
+            "Kan vi ringa in en firma som återställer servrarna?",
+            "Direktupphandling vid brådska eller synnerliga skäl",
+        ),
+        # documenting a purchase made on a single quote
+        ("Måste vi dokumentera mer när köpet gjordes på en offert?", "Dokumentation vid direktupphandling"),
+        # paying those who take part, in other words than "delta"
+        (
+            "Kan vi ersätta dem som ställer upp i dialogen för deras tid?",
+            "Ersättning till deltagarna och tävlingspriser",
+        ),
+        # every tender unacceptable or over budget: negotiating instead of starting over
+        (
+            "Samtliga anbud hamnade över budget, kan vi förhandla?",
+            "Förhandla när alla anbud är ogiltiga eller oacceptabla",
+        ),
+        ("Vi bedömer anbuden som oacceptabla", "Förhandla när alla anbud är ogiltiga eller oacceptabla"),
+        # buying cheaply from a business that is winding up
+        (
+            "Ett företag i likvidation säljer ut sitt lager",
+            "Köp på särskilt förmånliga villkor (konkurs och avveckling)",
+        ),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -235,6 +266,16 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         (
             "Vi har ett innovationspartnerskap i etapper",
             "Sammanlagt värde av delkontrakt (byggprojekt och tjänster i delar)",
+        ),
+        ("Vi köper brandlarm till skolan", "Direktupphandling vid brådska eller synnerliga skäl"),
+        (
+            "Får vi köra förhandlat förfarande i stället för öppet?",
+            "Förhandla när alla anbud är ogiltiga eller oacceptabla",
+        ),
+        ("Leverantören kräver betalt för extra timmar", "Ersättning till deltagarna och tävlingspriser"),
+        (
+            "Kommunen ska sälja en tomt till ett förmånligt pris",
+            "Köp på särskilt förmånliga villkor (konkurs och avveckling)",
         ),
     ],
 )
