@@ -65,7 +65,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 # A table row read as a passage labels its cells ("Byggentreprenadkontrakt; i euro: 5 538 000; …");
 # evidence copied from the row as printed ("Byggentreprenadkontrakt\t5 538 000") is the same row.
 CELL_LABEL = re.compile(r"(?:;|^)[^;:\n]{0,60}: |; ", re.MULTILINE)
-# … and writes the numbers of a unit column with their unit ("5 538 000 euro; 59 880 179 kronor").
+# … and writes the numbers of a unit column with their unit ("i euro: 5 538 000 euro; …").
 CELL_UNIT = re.compile(r"(?<=\d) (?:kronor|kr|sek|euro|eur|procent)(?=;|\.?$)", re.MULTILINE | re.IGNORECASE)
 
 

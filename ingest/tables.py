@@ -3,7 +3,7 @@
 An amount asked by authority type and contract type ("statliga myndigheter", "varor och tjänster")
 lives in a cell whose meaning is in the column and row headers. Chunked as prose, a table is one long
 run of cells, and a question's words meet the headers far from the number; read by row, each passage
-says "Varukontrakt, centrala myndigheter; 1 546 202 kronor", and the words that ask
+says "Varukontrakt, centrala myndigheter; i kronor: 1 546 202 kronor", and the words that ask
 and the number that answers stand together.
 
 Markdown pipe tables are found in any section's text; HTML and DOCX tables (unstructured's Table
@@ -31,7 +31,7 @@ TEXT_CELL_GAP = re.compile(r"\s*\t\s*|\s{2,}")
 # ("143 000", "1 546 202 kr"). Tab-indented lists and code tables (CPV codes) stay prose.
 AMOUNT_CELL = re.compile(r"^\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?(?: ?(?:kr|kronor|euro|EUR|SEK|%|procent))?$")
 # A column whose header is only a unit ("i svenska kronor", "Euro", "Belopp i kr"): its bare numbers are
-# written with the unit, "2 389 585 kronor", as an amount is said and asked for.
+# written with the unit too, "i svenska kronor: 2 389 585 kronor", as an amount is said and asked for.
 UNIT_COLUMN = re.compile(
     r"^(?:belopp\s+)?(?:i\s+)?(?:svenska\s+)?(kronor|kr|sek|euro|eur|procent)$", re.IGNORECASE
 )
@@ -131,20 +131,17 @@ def rows(table: str, caption: str | None) -> list[str]:
     for line in lines[1:] if headed else lines:
         values = cells(line)
         pairs = []
-        headed_cells = False
         for i, value in enumerate(values):
             if not value or set(value) <= {"-", "–", "—"}:
                 continue
             name = header[i] if i < len(header) else ""
-            headed_cells = headed_cells or bool(name and name != value)
             unit = UNIT_COLUMN.match(name)
             if unit and BARE_NUMBER.match(value):
-                pairs.append(f"{value} {unit.group(1).lower()}")
-            else:
-                pairs.append(f"{name}: {value}" if name and name != value else value)
+                value = f"{value} {unit.group(1).lower()}"
+            pairs.append(f"{name}: {value}" if name and name != value else value)
         if pairs:
             # Cells under headers read "header: value; …"; bare cells read "LUF – 1 200 000 kronor".
-            body = ("; " if headed_cells else " – ").join(pairs)
+            body = ("; " if any(": " in p for p in pairs) else " – ").join(pairs)
             texts.append(f"{lead}\n{body}." if lead else f"{body}.")
     return texts or [table]
 

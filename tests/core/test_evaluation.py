@@ -145,7 +145,7 @@ LEAD = "Följande tröskelvärden gäller enligt 5 kap. 1 §\n"
 # A row as chunker 8 labelled it, and as chunker 9 writes a unit column's numbers.
 ROWS = [
     LEAD + "Byggentreprenadkontrakt; i euro: 5 538 000; i svenska kronor: 59 880 179.",
-    LEAD + "Byggentreprenadkontrakt; 5 538 000 euro; 59 880 179 kronor.",
+    LEAD + "Byggentreprenadkontrakt; i euro: 5 538 000 euro; i svenska kronor: 59 880 179 kronor.",
 ]
 
 

@@ -57,11 +57,11 @@ def test_a_markdown_table_becomes_one_passage_a_row_under_its_headers_and_captio
     assert chunks == [
         "Tröskelvärdena avgör vilka regler som gäller för en upphandling.\n\nTröskelvärden för varor och tjänster:",
         "Tröskelvärden för varor och tjänster\n"
-        "Vem upphandlar: Centrala upphandlande myndigheter; 143 000 euro; 1 546 202 kronor.",
+        "Vem upphandlar: Centrala upphandlande myndigheter; Euro: 143 000 euro; Kronor: 1 546 202 kronor.",
         "Tröskelvärden för varor och tjänster\n"
-        "Vem upphandlar: Övriga upphandlande myndigheter; 221 000 euro; 2 389 585 kronor.",
+        "Vem upphandlar: Övriga upphandlande myndigheter; Euro: 221 000 euro; Kronor: 2 389 585 kronor.",
         # An empty cell ("—") says nothing and is left out.
-        "Tröskelvärden för varor och tjänster\nVem upphandlar: Försörjningssektorerna; 443 000 euro.",
+        "Tröskelvärden för varor och tjänster\nVem upphandlar: Försörjningssektorerna; Euro: 443 000 euro.",
         "Värdena räknas om vartannat år.",
     ]
 
@@ -82,8 +82,9 @@ def test_html_and_docx_tables_are_read_the_same_way(tmp_path: Path) -> None:
         table.cell(i, 0).text, table.cell(i, 1).text = who, amount
     document.add_paragraph("Värdena gäller i två år.")
     document.save(str(tmp_path / "belopp.docx"))
-    assert "Tröskelvärden för varor och tjänster\nMyndighet: Övriga myndigheter; 2 389 585 kronor." in texts(
-        tmp_path / "belopp.docx"
+    assert (
+        "Tröskelvärden för varor och tjänster\nMyndighet: Övriga myndigheter; Kronor: 2 389 585 kronor."
+        in texts(tmp_path / "belopp.docx")
     )
 
 
@@ -139,9 +140,10 @@ def test_a_tab_aligned_table_of_amounts_is_read_by_row_and_a_tabbed_list_stays_p
     path.write_text(NOTICE, encoding="utf-8")
     lead = "Gränser enligt lagen om offentlig upphandling › Följande gränser gäller enligt 5 kap. 1 §\n"
     assert texts(path) == [
-        lead + "Varukontrakt som tilldelas av centrala myndigheter; 143 000 euro; 1 546 202 kronor.",
-        lead
-        + "Varukontrakt som tilldelas av myndigheter som inte är centrala; 221 000 euro; 2 389 585 kronor.",
+        lead + "Varukontrakt som tilldelas av centrala myndigheter; i euro: 143 000 euro; "
+        "i svenska kronor: 1 546 202 kronor.",
+        lead + "Varukontrakt som tilldelas av myndigheter som inte är centrala; i euro: 221 000 euro; "
+        "i svenska kronor: 2 389 585 kronor.",
         "Gränserna räknas om vartannat år.",
     ]
     listing = "I lagen avses med\n\n1.\tstandard: en specifikation\n\n2.\tCPV-kod:\t75200000-8\n"
