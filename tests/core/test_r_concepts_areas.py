@@ -75,6 +75,8 @@ from tests.core.helpers import concept_names, indexed
         # water and sewage, and a utility's framework agreement
         ("Vi är ett avloppsbolag, vilken lag gäller?", "När gäller LUF (försörjningssektorerna)"),
         ("Får energibolaget ha ett ramavtal längre än åtta år?", "Ramavtal enligt LUF"),
+        ("Vi vill ha en lista över godkända entreprenörer", "Kvalificeringssystem enligt LUF"),
+        ("Kan vi få prövningstillstånd i kammarrätten?", "Vilken domstol prövar upphandlingen"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -148,7 +150,11 @@ def test_a_policy_question_reaches_the_government_pages_words(question: str, con
 
 @pytest.mark.parametrize(
     "question",
-    ["Vem kan hjälpa oss att välja leverantör?", "Vilka mål ska leverantören nå i kontraktet?"],
+    [
+        "Vem kan hjälpa oss att välja leverantör?",
+        "Vilka mål ska leverantören nå i kontraktet?",
+        "Får vi avropa från Kammarkollegiets ramavtal?",
+    ],
 )
 def test_an_ordinary_question_evokes_no_policy_concept(question: str) -> None:
     policy = {c.name for c in ConceptMap.load(BUNDLED_DIR / "stod-och-politik.yaml").concepts}

@@ -196,6 +196,27 @@ from tests.core.helpers import concept_names
             "Ett företag i likvidation säljer ut sitt lager",
             "Köp på särskilt förmånliga villkor (konkurs och avveckling)",
         ),
+        # everyday verbs on concepts that had few phrasings
+        ("Vi har bytt vd sedan domen, räcker det?", "Självsanering"),
+        (
+            "Systemet måste anpassas efter våra behov, hur upphandlar vi?",
+            "Förhandlat förfarande med föregående annonsering",
+        ),
+        (
+            "Kan vi flytta sista anbudsdag en vecka?",
+            "Frågor, ändringar i upphandlingsdokumenten och förlängd anbudstid",
+        ),
+        ("Får leverantörerna mejla in anbud?", "Elektronisk kommunikation och anbud på papper"),
+        ("Kan en anbudsgivare dra tillbaka sitt anbud?", "Anbudets giltighetstid"),
+        (
+            "Måste vi tala om för offertgivarna vem som fick uppdraget?",
+            "Besked om beslut i en direktupphandling",
+        ),
+        (
+            "Vi ska köpa platser på HVB-hem för ungdomar",
+            "Sociala tjänster och andra särskilda tjänster (bilaga 2)",
+        ),
+        ("Vi vill hålla en idétävling om torget", "Projekttävling"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -277,6 +298,10 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Kommunen ska sälja en tomt till ett förmånligt pris",
             "Köp på särskilt förmånliga villkor (konkurs och avveckling)",
         ),
+        ("Leverantören har bytt adress", "Självsanering"),
+        # "går ut på" is what a tender is about, not that it lapses
+        ("Anbudet går ut på att leverera mat", "Anbudets giltighetstid"),
+        ("Hur ska vi anpassa kraven till små företag?", "Förhandlat förfarande med föregående annonsering"),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
