@@ -36,6 +36,17 @@ NEAR = 2
 PER_DOCUMENT = 2
 CONTEXT_WEIGHT = 0.5
 MIN_ASKED_TERMS = 2  # an asking sentence with fewer words of its own leaves the whole question asked
+# Words of an asking sentence that only ask, whatever the topic: "Vad säger lagen?", "Stämmer det?",
+# "Vem har rätt?", "Hur gör vi då?".
+GENERIC_ASKING = frozenset(
+    "säger säga lagen lag reglerna regler regeln gäller stämmer rätt fel lagligt tillåtet möjligt går "
+    "funkar fungerar gör göra tänka bör borde då isåfall fall law rules say allowed right wrong".split()
+)
+# A sentence that reports a question: "En politiker undrar om …", "Chefen vill veta hur …".
+INDIRECT_QUESTION = re.compile(
+    r"\b(?:undrar|undrade|vill veta|ville veta|frågar|frågade|wonders?|wondering|wants? to know|asks?)\b",
+    re.I,
+)
 # In the re-rank, a passage that says something of the asked shape (a definition for "Vad menas med",
 # an amount for "hur mycket", a list for "vilka") gains this much over one that only shares words.
 SHAPE_WEIGHT = 0.05
@@ -78,8 +89,9 @@ class Query:
     context_terms: set[str] = field(default_factory=set)
     # Legal concepts the question's everyday phrasings stand for (the concept map).
     concepts: list[ConceptMatch] = field(default_factory=list)
-    # The one law the question names, if it names exactly one (LOU, LUF or LUK).
+    # The one law the question names, if it names exactly one (LOU, LUF or LUK); and every law it names.
     law: str | None = None
+    laws: tuple[str, ...] = ()
     # Names only the asker's description of themselves uses ("Vi är en liten kommun i Norrland"):
     # where the asker is, not what is asked about, so a passage need not mention them.
     own_names: set[str] = field(default_factory=set)
@@ -161,6 +173,7 @@ class Retriever:
             concepts=concepts,
             context_terms=_context_terms(question, terms),
             law=named_law(question),
+            laws=named_laws(question),
             # A country is never only where the asker is: "Vi är en kommun i Norge" asks about Norway's rules.
             own_names=_own_names(question, [n for n in names if not analysis.is_foreign(n)]),
             phrase_synonyms=self.glossary.phrase_synonyms(question),
@@ -239,7 +252,7 @@ class Retriever:
                 if chunk_id in citing and citing[chunk_id].law is None
                 for ref in find_references(citing[chunk_id].text)
             ]
-        conceptual = concept_paragraphs(query.concepts, query.law)
+        conceptual = concept_paragraphs(query.concepts, query.laws)
         for name, weight, refs in (
             ("concept", self.settings.weight_concept, conceptual),
             ("cited", self.settings.weight_cited, cited),
@@ -303,7 +316,7 @@ class Retriever:
         )
 
     def _concept_found(self, query: Query, passages: list[Passage]) -> bool:
-        governing = {str(ref) for ref in concept_paragraphs(_asked_concepts(query), query.law)}
+        governing = {str(ref) for ref in concept_paragraphs(_asked_concepts(query), query.laws)}
         return any(p.chunk.section_ref in governing for p in passages)
 
     def evidence(self, query: Query, passages: list[Passage], top: int = GATE_PASSAGES) -> float:
@@ -370,26 +383,36 @@ def _asked_concepts(query: Query) -> list[ConceptMatch]:
     return [m for m in query.concepts if any(w not in query.context_terms for w in m.words if w not in GLUE)]
 
 
-def concept_paragraphs(concepts: list[ConceptMatch], law: str | None = None) -> list[LegalReference]:
+def concept_paragraphs(concepts: list[ConceptMatch], laws: tuple[str, ...] = ()) -> list[LegalReference]:
     """The paragraphs of the matched concepts, each concept's most central first, then each one's
     second …: a question that uses phrasings of several concepts does not leave the last one's
     paragraphs ranked below every other concept's least central one.
 
     The map cites LOU; a question about LUF or LUK is first given that law's paragraph of the same
-    number, where the two laws mirror each other (direct procurement is 19 a kap. 2 § in both)."""
+    number, where the two laws mirror each other (direct procurement is 19 a kap. 2 § in both). A
+    question that sets one law against another ("we buy under LUF rather than LOU") is given both."""
     lists = [m.concept.paragraphs for m in concepts]
     longest = max((len(ps) for ps in lists), default=0)
     refs = [ps[i] for i in range(longest) for ps in lists if i < len(ps)]
-    if law and law != "LOU":
-        refs = [r for ref in refs for r in ((replace(ref, law=law), ref) if ref.law == "LOU" else (ref,))]
+    mirrored = [law for law in laws if law != "LOU"]
+    refs = [
+        r
+        for ref in refs
+        for r in ((*(replace(ref, law=law) for law in mirrored), ref) if ref.law == "LOU" else (ref,))
+    ]
     return list(dict.fromkeys(refs))
 
 
-def named_law(question: str) -> str | None:
-    """The one law ``question`` names (by abbreviation, or by the sector or kind of contract only it
-    covers); None if it names none or several."""
+def named_laws(question: str) -> tuple[str, ...]:
+    """The laws ``question`` names, by abbreviation or by the sector or kind of contract only one
+    covers."""
     text = analysis.normalize(question)
-    named = [law for law, pattern in NAMED_LAW.items() if pattern.search(text)]
+    return tuple(law for law, pattern in NAMED_LAW.items() if pattern.search(text))
+
+
+def named_law(question: str) -> str | None:
+    """The one law ``question`` names; None if it names none or several."""
+    named = named_laws(question)
     return named[0] if len(named) == 1 else None
 
 
@@ -403,12 +426,13 @@ def _context_terms(question: str, terms: list[str]) -> set[str]:
     sentences = analysis.sentences(question)
     if len(sentences) < 2:
         return set()
-    # Every sentence that asks is the question ("Får vi betala deltagarna? Påverkar det värdet?");
-    # without a question mark, the last sentence is.
-    asking = [s for s in sentences if s.endswith("?")] or sentences[-1:]
+    # Every sentence that asks is the question ("Får vi betala deltagarna? Påverkar det värdet?"), and
+    # so is one that reports a question ("Revisorerna undrar om vi borde ha dokumenterat mer.");
+    # without either, the last sentence is.
+    asking = [s for s in sentences if s.endswith("?") or INDIRECT_QUESTION.search(s)] or sentences[-1:]
     asked = {t for s in asking for t in analysis.content_terms(s)}
-    if len(asked) < MIN_ASKED_TERMS:
-        return set()  # "Är det okej?": the situation is what is asked about
+    if len(asked - GENERIC_ASKING) < MIN_ASKED_TERMS:
+        return set()  # "Är det okej?", "Vad säger lagen?": the situation is what is asked about
     written = set(analysis.content_terms(question))  # not a translation or an LLM expansion
     return {t for t in terms if t in written and t not in asked}
 

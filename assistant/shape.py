@@ -28,12 +28,12 @@ ASKS = [
         r"\w*gräns(en)?\b|kronor|how much|threshold|limit|amount|value)",
     ),
     (Shape.COUNT, r"\b(hur (många|få)|how many|minsta antal\w*|antalet)\b"),
-    # "När kan vi tidigast skriva på?", "Hinner de överpröva?", "Är det för sent?" ask for a time, though
-    # "när kan" alone asks for the conditions.
+    # "När kan vi tidigast skriva på?", "Hinner de överpröva?", "Är det för sent?", "Är domen för gammal?"
+    # ask for a time, though "när kan" alone asks for the conditions.
     (
         Shape.DURATION,
-        r"\b(tidigast|för sent|hinner|hur kort tid|hur lång tid|hur snart|"
-        r"too late|how soon|at the earliest)\b",
+        r"\b(tidigast|för sent|hinner|hur kort tid|hur lång tid|hur snart|för gammal\w*|hur gammal\w*|"
+        r"för länge sedan|hur långt tillbaka|too late|how soon|at the earliest|too old|how old|how far back)\b",
     ),
     (
         Shape.CONDITION,

@@ -26,6 +26,9 @@ from tests.core.helpers import passage
         ("Hinner de fortfarande begära överprövning av avtalet?", Shape.DURATION),
         ("Avtalet skrevs för fyra månader sedan. Är det inte för sent nu?", Shape.DURATION),
         ("Hur kort tid får leverantörerna för att skicka in ansökningar?", Shape.DURATION),
+        # How old something may be is a length of time too.
+        ("VD:n dömdes för sex år sedan. Är domen för gammal för att räknas?", Shape.DURATION),
+        ("How old can a conviction be before it no longer counts?", Shape.DURATION),
         ("När kan vi använda förhandlat förfarande?", Shape.CONDITION),
     ],
 )

@@ -81,6 +81,19 @@ def test_every_asking_sentence_is_the_question(offline: Assistant) -> None:
     assert not {"betala", "deltagarna", "upphandlingens", "värde"} & context
 
 
+def test_a_reported_question_is_asked_and_a_generic_one_leaves_the_situation_asked(
+    offline: Assistant,
+) -> None:
+    # "Revisorerna undrar om …" reports what is asked; "Vad säger lagen?" asks nothing of its own.
+    reported = (
+        "Vi köpte en utredning utan annons. Revisorerna undrar om vi borde ha dokumenterat köpet. Vad gäller?"
+    )
+    context = offline.retriever.analyze(reported).context_terms
+    assert "utredning" in context and not {"dokumenterat", "köpet", "revisorerna"} & context
+    generic = "Kommunen ska ge ett bolag rätt att driva ett parkeringshus i 25 år. Vad säger lagen?"
+    assert offline.retriever.analyze(generic).context_terms == set()
+
+
 def test_a_question_that_only_refers_back_leaves_the_situation_asked(offline: Assistant) -> None:
     # "Är det okej?" has no words of its own: the situation is what it asks about.
     question = "Varje enhet köper sina egna kontorsmöbler och vi delar upp köpen. Är det okej?"

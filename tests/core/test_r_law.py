@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.concepts import ConceptMap
-from assistant.retrieval import Retriever, concept_paragraphs, named_law
+from assistant.retrieval import Retriever, concept_paragraphs, named_law, named_laws
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from tests.core.helpers import concept_map_of, indexed
@@ -66,9 +66,16 @@ def retriever(store: ChunkStore, settings: Settings, tmp_path: Path) -> Retrieve
 
 def test_a_concept_cited_in_lou_brings_the_named_laws_paragraph_first(tmp_path: Path) -> None:
     matches = concept_map_of(CONCEPTS, tmp_path).match("Vad är gränsen för direktupphandling?")
-    assert [str(r) for r in concept_paragraphs(matches, "LUF")] == ["LUF 19 a kap. 2 §", "LOU 19 a kap. 2 §"]
-    assert [str(r) for r in concept_paragraphs(matches, "LOU")] == ["LOU 19 a kap. 2 §"]
+    assert [str(r) for r in concept_paragraphs(matches, ("LUF",))] == [
+        "LUF 19 a kap. 2 §",
+        "LOU 19 a kap. 2 §",
+    ]
+    assert [str(r) for r in concept_paragraphs(matches, ("LOU",))] == ["LOU 19 a kap. 2 §"]
     assert [str(r) for r in concept_paragraphs(matches)] == ["LOU 19 a kap. 2 §"]
+    # "Under LUF rather than LOU": both laws' paragraphs, the mirrored one first.
+    both = named_laws("Vi köper enligt LUF och inte LOU. Vad är gränsen för direktupphandling?")
+    assert both == ("LUF", "LOU") and named_law("Vi köper enligt LUF och inte LOU.") is None
+    assert [str(r) for r in concept_paragraphs(matches, both)] == ["LUF 19 a kap. 2 §", "LOU 19 a kap. 2 §"]
 
 
 def test_another_laws_paragraph_ranks_below_the_named_laws(
