@@ -217,6 +217,22 @@ from tests.core.helpers import concept_names
             "Sociala tjänster och andra särskilda tjänster (bilaga 2)",
         ),
         ("Vi vill hålla en idétävling om torget", "Projekttävling"),
+        # a single quote, a purchase made without an advertisement, and definite forms Snowball leaves whole
+        (
+            "Räcker det med en offert för ett köp på 90 000 kronor?",
+            "Direktupphandling och direktupphandlingsgränsen",
+        ),
+        ("Vi anlitade en snickare utan upphandling för 1,2 miljoner", "Otillåten direktupphandling"),
+        (
+            "Måste en friskola upphandla?",
+            "Vem måste följa LOU (upphandlande myndighet och offentligt styrt organ)",
+        ),
+        (
+            "Haveriet i pumpstationen kräver en snabb reparation",
+            "Direktupphandling vid brådska eller synnerliga skäl",
+        ),
+        ("Får vi kräva Svanenmärket?", "Märkning och miljömärken"),
+        ("Konsortiet vill lämna ett anbud", "Anbud från en grupp av leverantörer"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -302,6 +318,12 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         # "går ut på" is what a tender is about, not that it lapses
         ("Anbudet går ut på att leverera mat", "Anbudets giltighetstid"),
         ("Hur ska vi anpassa kraven till små företag?", "Förhandlat förfarande med föregående annonsering"),
+        # "förhandla" ends in "handla"; one supplier is no round of unacceptable tenders
+        ("Kan vi förhandla direkt med leverantören?", "Direktupphandling och direktupphandlingsgränsen"),
+        (
+            "Kan vi förhandla direkt med leverantören?",
+            "Förhandla när alla anbud är ogiltiga eller oacceptabla",
+        ),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
