@@ -233,6 +233,14 @@ from tests.core.helpers import concept_names
         ),
         ("Får vi kräva Svanenmärket?", "Märkning och miljömärken"),
         ("Konsortiet vill lämna ett anbud", "Anbud från en grupp av leverantörer"),
+        # who may call off a framework agreement, bid rigging, a court ordering a new evaluation
+        ("Vi står inte med i ramavtalet, får vi ändå avropa?", "Vem får avropa från ett ramavtal"),
+        ("Kan vi låna grannkommunens ramavtal?", "Vem får avropa från ett ramavtal"),
+        (
+            "Två anbud är nästan identiska, kan det vara en anbudskartell?",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
+        ("Förvaltningsrätten beslutade att vi ska göra om utvärderingen", "Överprövning av upphandlingen"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -318,6 +326,9 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         # "går ut på" is what a tender is about, not that it lapses
         ("Anbudet går ut på att leverera mat", "Anbudets giltighetstid"),
         ("Hur ska vi anpassa kraven till små företag?", "Förhandlat förfarande med föregående annonsering"),
+        # "rättas" stems to "rätt", which is also a right
+        ("Bolaget får rätt att driva parkeringen", "Överprövning av upphandlingen"),
+        ("Vi vill rätta ett fel i anbudet", "Överprövning av upphandlingen"),
         # "förhandla" ends in "handla"; one supplier is no round of unacceptable tenders
         ("Kan vi förhandla direkt med leverantören?", "Direktupphandling och direktupphandlingsgränsen"),
         (
