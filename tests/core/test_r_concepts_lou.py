@@ -241,6 +241,7 @@ from tests.core.helpers import concept_names
             "Uteslutning för skatteskulder, konkurs och allvarliga fel",
         ),
         ("Förvaltningsrätten beslutade att vi ska göra om utvärderingen", "Överprövning av upphandlingen"),
+        ("Hur lång anbudstid gäller i ett DIS?", "Tidsfrister i ett dynamiskt inköpssystem"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -326,6 +327,7 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         # "går ut på" is what a tender is about, not that it lapses
         ("Anbudet går ut på att leverera mat", "Anbudets giltighetstid"),
         ("Hur ska vi anpassa kraven till små företag?", "Förhandlat förfarande med föregående annonsering"),
+        ("Vi har ett DIS för konsulter", "Tidsfrister i ett dynamiskt inköpssystem"),
         # "rättas" stems to "rätt", which is also a right
         ("Bolaget får rätt att driva parkeringen", "Överprövning av upphandlingen"),
         ("Vi vill rätta ett fel i anbudet", "Överprövning av upphandlingen"),
