@@ -32,6 +32,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "sv": "Utdrag ur underlaget (ingen språkmodell är ansluten, så detta är citat, inte ett sammanfattat svar):",
         "en": "Excerpts from the documents (no language model is connected, so these are quotes, not a summary):",
     },
+    "figures_gloss": {
+        "sv": "Siffrorna i citaten på engelska:",
+        "en": "The figures in these quotes, in English:",
+    },
     "llm_fallback": {
         "sv": "Språkmodellen svarar inte just nu, så här är utdrag ur underlaget i stället (citat, inte ett sammanfattat svar):",
         "en": "The language model is not responding right now, so here are excerpts from the documents instead (quotes, not a summary):",

@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant import analysis, extractive, privacy
+from assistant import analysis, extractive, figures, privacy
 from assistant.citations import citation, cited_sources
 from assistant.errors import (
     AdvisorError,
@@ -261,7 +261,9 @@ class Assistant:
 
     async def _extractive(self, found: Retrieval, language: str) -> AsyncIterator[Event]:
         excerpts = self._excerpts(found)
-        text = extractive.render(excerpts, message("extractive_intro", language))
+        text = extractive.render(excerpts, message("extractive_intro", language)) + _figures(
+            excerpts, language
+        )
         for line in text.splitlines(keepends=True):
             yield Token(line)
         yield Sources([citation(ex.n, ex.passage, " ".join(ex.sentences)) for ex in excerpts])
@@ -369,6 +371,7 @@ class Assistant:
             replace(ex, n=passages.index(ex.passage) + 1) if shown else ex for ex in self._excerpts(found)
         ]
         text = ("\n\n" if shown else "") + extractive.render(excerpts, message(why, language))
+        text += _figures(excerpts, language)
         yield Token(text)
         citations = {c.n: c for c in cited_sources(shown, passages)} if shown else {}
         for ex in excerpts:
@@ -391,6 +394,15 @@ class Assistant:
 
 
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in privacy.PLACEHOLDERS.values()))
+
+
+def _figures(excerpts: list[extractive.Excerpt], language: str) -> str:
+    """For an English reader, the figures of the Swedish quotes in English ("fem år = five years")."""
+    pairs = figures.gloss(s for ex in excerpts for s in ex.sentences) if language == "en" else []
+    if not pairs:
+        return ""
+    glossed = "; ".join(f"{swedish} = {english}" for swedish, english in pairs)
+    return f"\n{message('figures_gloss', language)} {glossed}.\n"
 
 
 def _searchable(text: str) -> str:
