@@ -54,7 +54,12 @@ SHAPE_WEIGHT = 0.05
 # paragraph, however alike the words: those lose this much in the re-rank.
 OTHER_LAW_PENALTY = 0.1
 NAMED_LAW = {
-    "LUF": re.compile(r"\bluf\b|försörjningssektor"),
+    # A utility says which law it buys under by what it runs: an energy company, the power grid,
+    # district heating, water and sewage.
+    "LUF": re.compile(
+        r"\bluf\b|försörjningssektor|energibolag|\belnät|fjärrvärme|\bva-bolag|vattenbolag|avloppsbolag|"
+        r"vatten- och avlopp|dricksvatten"
+    ),
     "LUK": re.compile(r"\bluk\b|koncession"),
     "LOU": re.compile(r"\blou\b|lagen om offentlig upphandling"),
 }

@@ -45,6 +45,11 @@ concepts:
     [
         ("Vi handlar upp enligt LUF. Vad gäller?", "LUF"),
         ("Vi är ett energibolag inom försörjningssektorerna", "LUF"),
+        # What a utility runs names its law.
+        ("Vi är ett kommunägt energibolag med elnät. Vilken gräns gäller för direktupphandling?", "LUF"),
+        ("Vårt VA-bolag ska köpa pumpar.", "LUF"),
+        ("Vi driver fjärrvärmen i stan.", "LUF"),
+        ("Var hamnar vi om vi köper för en miljon?", None),
         ("Hur länge får en koncession löpa?", "LUK"),
         ("Vad säger LOU om ramavtal?", "LOU"),
         ("Skiljer sig LOU och LUF åt här?", None),  # two laws: neither is the one asked about
