@@ -258,6 +258,20 @@ from tests.core.helpers import concept_names
             "Ersättning till deltagarna och tävlingspriser",
         ),
         ("Nu vill vi köpa mer av samma konsult", "Kompletterande beställning hos samma leverantör"),
+        ("Två av våra anställda har startat eget och vill lämna anbud", "Jäv och intressekonflikter"),
+        ("Vår upphandlare har blivit erbjuden en resa av en leverantör", "Jäv och intressekonflikter"),
+        ("Vår städfirma vill sälja verksamheten", "Byte av leverantör efter konkurs, uppköp eller fusion"),
+        ("Vi köper licenser till befintligt system", "Endast en leverantör kan leverera"),
+        (
+            "Två anbudsgivare har pratat ihop sig om priserna",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
+        ("Vi vill bara ha med företag som har F-skattsedel", "Kvalificeringskrav på leverantören"),
+        (
+            "Ett företag tog fram förfrågningsunderlaget, får det lämna anbud?",
+            "Tidig dialog och marknadsanalys",
+        ),
+        ("Vi vill dela upp städningen per skola", "Dela upp kontraktet i delområden"),
         (
             "Leverantören har gått ihop med ett annat företag",
             "Byte av leverantör efter konkurs, uppköp eller fusion",
@@ -369,6 +383,12 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Leverantören vill skriva på avtalet redan i morgon",
             "Direktupphandling vid brådska eller synnerliga skäl",
         ),
+        # a contract that grows, and a policy about small firms, are other questions
+        (
+            "Får vi utöka tjänsteavtalet utan att göra en ny upphandling?",
+            "Direktupphandling och direktupphandlingsgränsen",
+        ),
+        ("Vad gör staten för småföretagens deltagande i upphandlingar?", "Dela upp kontraktet i delområden"),
         # "rättas" stems to "rätt", which is also a right
         ("Bolaget får rätt att driva parkeringen", "Överprövning av upphandlingen"),
         ("Vi vill rätta ett fel i anbudet", "Överprövning av upphandlingen"),
