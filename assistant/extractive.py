@@ -34,6 +34,11 @@ FOCUS_FLOOR = 0.5
 LIST_ITEMS = 3  # items a lead-in brings along from a long list
 WHOLE_LIST = 5  # a list this short is quoted whole
 FOLLOWERS = 2  # sentences that refer back, brought along after a quoted one
+# A quoted sentence whose first words name, in the definite form, what the sentence before it
+# introduced ("… en innovationsupphandlingsarena. Genom arenan …") brings that sentence along.
+OPENING_WORDS = 3
+DEFINITE_ENDINGS = ("en", "et", "na", "n", "t")
+MIN_BASE = 4
 REFERS_BACK = re.compile(
     r"^(en sådan|ett sådant|sådana|sådan|detta|dessa|denna|det gäller|i så fall|då får|då ska)\b",
     re.IGNORECASE,
@@ -260,8 +265,14 @@ def select(
         quoted.append(texts)
         order = _by_score(scores)
         shown = _readable(candidates, order[:per_passage])
-        if not excerpts:  # the sentence that answers opens the answer
+        if not excerpts:  # the sentence that answers opens the answer, after what it needs to be read
             lead = _lead_in(candidates, order[0])
+            if (
+                lead is None
+                and order[0]
+                and _refers_to_previous(candidates[order[0] - 1], candidates[order[0]])
+            ):
+                lead = order[0] - 1
             first = [lead, order[0]] if lead is not None else [order[0]]
             shown = first + [i for i in shown if i not in first]
         excerpts.append(Excerpt(len(excerpts) + 1, passage, [texts[i] for i in shown]))
@@ -333,12 +344,30 @@ def _by_score(scores: list[float]) -> list[int]:
 
 
 def _readable(candidates: list[Unit], chosen: list[int]) -> list[int]:
-    """The ``chosen`` units with what they need to be read (a list's lead-in or items, the sentences
-    that refer back to them), in reading order."""
+    """The ``chosen`` units with what they need to be read (a list's lead-in or items, the sentence a
+    chosen one refers back to, the sentences that refer back to them), in reading order."""
     keep: set[int] = set()
     for i in chosen:
         keep.update(_with_list(candidates, i))
+    keep |= {i - 1 for i in keep if i > 0 and _refers_to_previous(candidates[i - 1], candidates[i])}
     return sorted(_followers(candidates, keep))
+
+
+def _refers_to_previous(previous: Unit, unit: Unit) -> bool:
+    """Whether ``unit`` opens on what the sentence before it introduced: "Detta gäller …", or a noun
+    in its definite form whose indefinite one ends a word there ("UHM ska inrätta en
+    innovationsupphandlingsarena. Genom arenan ska …")."""
+    if unit.item or previous.item or previous.leads:
+        return False
+    if REFERS_BACK.match(unit.text):
+        return True
+    before = analysis.words(previous.text)
+    for word in analysis.words(unit.text)[:OPENING_WORDS]:
+        for ending in DEFINITE_ENDINGS:
+            base = word[: -len(ending)]
+            if word.endswith(ending) and len(base) >= MIN_BASE and any(w.endswith(base) for w in before):
+                return True
+    return False
 
 
 def _read_with_list(candidates: list[Unit], i: int) -> str:
