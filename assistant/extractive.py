@@ -291,13 +291,12 @@ def _law_behind(
     ranked: list[tuple[float, int, Passage, list[Unit], list[float]]],
     per_passage: int,
 ) -> Excerpt | None:
-    """The paragraph a guide's leading excerpt rests on ("… (6 kap. 29 §)"), when it is among the
-    passages and not yet quoted: the guidance says it in our words, the law in its own, and a lawyer
-    reads the law."""
-    if not excerpts or excerpts[0].passage.chunk.law is not None:
-        return None
+    """The paragraph a quoted guide rests on ("… (6 kap. 29 §)"), the first guide quoted first, when
+    it is among the passages and not yet quoted: the guidance says it in our words, the law in its
+    own, and a lawyer reads the law."""
     quoted_ids = {ex.passage.chunk.id for ex in excerpts}
-    for ref in find_references(" ".join(excerpts[0].sentences)):
+    guides = [ex for ex in excerpts if ex.passage.chunk.law is None]
+    for ref in (r for ex in guides for r in find_references(" ".join(ex.sentences))):
         for _best, _rank, passage, candidates, scores in ranked:
             chunk = passage.chunk
             if (

@@ -131,3 +131,23 @@ def test_a_guide_that_leads_the_answer_brings_the_paragraph_it_cites() -> None:
     # A statute that leads brings nothing more: it is the law already.
     led_by_law = extractive.select(others, analysis.content_terms(question), question, max_excerpts=3)
     assert all(ex.passage.chunk.law == "LOU" for ex in led_by_law)
+
+
+def test_a_guide_quoted_after_the_law_still_brings_the_paragraph_it_cites() -> None:
+    # The statute that speaks of the dialog leads; the guide that says the answer in our words comes
+    # second, and the paragraph it cites follows it.
+    question = "Får vi betala de leverantörer som är med i en konkurrenspräglad dialog?"
+    law = [
+        _statute(
+            1, "Vid en konkurrenspräglad dialog får leverantörer som är med ansöka om att delta.", "6", "20"
+        ),
+        _statute(2, "En konkurrenspräglad dialog får användas när behovet inte kan mötas annars.", "6", "21"),
+        _statute(
+            4, "Myndigheten får besluta om tävlingspriser eller annan ersättning för deltagande.", "6", "29"
+        ),
+    ]
+    guide = passage(3, "Ni får betala leverantörerna ersättning i dialogen (6 kap. 29 §).", "Guide")
+    excerpts = extractive.select([*law[:2], guide, law[2]], analysis.content_terms(question), question)
+    refs = [ex.passage.chunk.section_ref for ex in excerpts]
+    assert excerpts[0].passage.chunk.law == "LOU" and guide in [ex.passage for ex in excerpts]
+    assert refs[-1] == "LOU 6 kap. 29 §" and refs.count("LOU 6 kap. 29 §") == 1
