@@ -89,9 +89,31 @@ def _folded(text: str) -> str:
 
 
 def carries_fact(answer: str, facts: list[str]) -> bool:
-    """Whether the answer contains any of the facts, case-insensitive, whitespace folded."""
+    """Whether the answer contains any of the facts, case-insensitive, whitespace folded; a figure only
+    as a whole number: "5 kronor" is not in "2 389 585 kronor", nor "700 000" in "1 700 000"."""
     text = _folded(answer)
-    return any(_folded(f) in text for f in facts)
+    return any(_contains(text, _folded(f)) for f in facts if f.strip())
+
+
+# What may not stand just before a fact that opens with a figure, or just after one that ends with
+# one: a digit, or a digit and a space before a group of three ("1 700 000" holds no "700 000").
+BEFORE_FIGURE = re.compile(r"\d ?$")
+AFTER_FIGURE = re.compile(r"^(?:\d| \d{3}(?!\d))")
+
+
+def _contains(text: str, needle: str) -> bool:
+    start = text.find(needle)
+    while start != -1:
+        before, after = text[:start], text[start + len(needle) :]
+        opens_group = re.match(r"\d{3}(?!\d)", needle) is not None
+        clash_before = needle[0].isdigit() and (
+            before.endswith(tuple("0123456789")) or (opens_group and BEFORE_FIGURE.search(before) is not None)
+        )
+        clash_after = needle[-1].isdigit() and AFTER_FIGURE.match(after) is not None
+        if not clash_before and not clash_after:
+            return True
+        start = text.find(needle, start + 1)
+    return False
 
 
 async def run_question(assistant: Assistant, question: EvalQuestion, k: int) -> dict[str, Any]:

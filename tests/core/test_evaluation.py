@@ -135,6 +135,14 @@ def test_facts_are_read_from_the_question_file(tmp_path: Path) -> None:
         ("Avtalsspärren är tio dagar [1].", ["15 dagar", "tio dagar"], True),
         ("Avtalsspärren är tio dagar [1].", ["15 dagar"], False),
         ("", ["tio dagar"], False),
+        # A figure counts only whole: the plant "5 kronor" is not in a threshold of 2 389 585 kronor.
+        ("i svenska kronor: 2 389 585 kronor.", ["5 kronor"], False),
+        ("Gränsen är 1 700 000 kronor.", ["700 000 kronor"], False),
+        ("understiga 700 000 kronor.", ["700 000 kronor"], True),
+        ("i svenska kronor: 1 546 202.", ["1 546 202"], True),
+        ("1 546 202 000 kronor", ["1 546 202"], False),
+        ("enligt 16 kap. 29 §", ["6 kap. 29 §"], False),
+        ("enligt LOU 6 kap. 29 §", ["6 kap. 29 §"], True),
     ],
 )
 def test_carries_fact_folds_case_and_whitespace(answer: str, facts: list[str], carried: bool) -> None:
