@@ -95,25 +95,16 @@ def carries_fact(answer: str, facts: list[str]) -> bool:
     return any(_contains(text, _folded(f)) for f in facts if f.strip())
 
 
-# What may not stand just before a fact that opens with a figure, or just after one that ends with
-# one: a digit, or a digit and a space before a group of three ("1 700 000" holds no "700 000").
-BEFORE_FIGURE = re.compile(r"\d ?$")
-AFTER_FIGURE = re.compile(r"^(?:\d| \d{3}(?!\d))")
-
-
 def _contains(text: str, needle: str) -> bool:
-    start = text.find(needle)
-    while start != -1:
-        before, after = text[:start], text[start + len(needle) :]
-        opens_group = re.match(r"\d{3}(?!\d)", needle) is not None
-        clash_before = needle[0].isdigit() and (
-            before.endswith(tuple("0123456789")) or (opens_group and BEFORE_FIGURE.search(before) is not None)
-        )
-        clash_after = needle[-1].isdigit() and AFTER_FIGURE.match(after) is not None
-        if not clash_before and not clash_after:
-            return True
-        start = text.find(needle, start + 1)
-    return False
+    """Whether ``needle`` stands in ``text``; a figure at either end of it not as part of a larger one:
+    no digit right before or after it, nor a digit and a space before a group of three ("1 700 000"
+    holds no "700 000")."""
+    before = after = ""
+    if needle[0].isdigit():
+        before = r"(?<!\d)(?<!\d )" if re.match(r"\d{3}(?!\d)", needle) else r"(?<!\d)"
+    if needle[-1].isdigit():
+        after = r"(?!\d)(?! \d{3}(?!\d))"
+    return re.search(before + re.escape(needle) + after, text) is not None
 
 
 async def run_question(assistant: Assistant, question: EvalQuestion, k: int) -> dict[str, Any]:

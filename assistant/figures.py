@@ -32,21 +32,17 @@ NUMBER_WORDS = {
     "sextio": "sixty",
     "nittio": "ninety",
 }
-# Swedish unit (singular and plural forms) → English singular and plural.
-UNITS = {
-    "år": ("year", "years"),
-    "dag": ("day", "days"),
-    "dagar": ("day", "days"),
-    "arbetsdag": ("working day", "working days"),
-    "arbetsdagar": ("working day", "working days"),
-    "vecka": ("week", "weeks"),
-    "veckor": ("week", "weeks"),
-    "månad": ("month", "months"),
-    "månader": ("month", "months"),
-    "timme": ("hour", "hours"),
-    "timmar": ("hour", "hours"),
-    "procent": ("percent", "percent"),
+# Swedish units, in each of their forms, → English singular and plural.
+UNIT_FORMS = {
+    ("år",): ("year", "years"),
+    ("dag", "dagar"): ("day", "days"),
+    ("arbetsdag", "arbetsdagar"): ("working day", "working days"),
+    ("vecka", "veckor"): ("week", "weeks"),
+    ("månad", "månader"): ("month", "months"),
+    ("timme", "timmar"): ("hour", "hours"),
+    ("procent",): ("percent", "percent"),
 }
+UNITS = {form: english for forms, english in UNIT_FORMS.items() for form in forms}
 CURRENCIES = {"kronor": "SEK", "kr": "SEK", "euro": "EUR"}
 FIGURE = re.compile(
     r"(?<![\w,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+(?:,\d+)?|"
