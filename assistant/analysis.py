@@ -18,6 +18,13 @@ from assistant.types import Language
 
 WORD_RE = re.compile(r"[0-9a-zåäöéü]+(?:[-:][0-9a-zåäöéü]+)*", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A full stop after these does not end a sentence ("6 kap. 31 §", "t.ex. en arena", "2 miljoner exkl.
+# moms", "prop. 2015/16:195"), nor after a single capital (an initial).
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:kap|t\.ex|bl\.a|s\.k|m\.m|d\.v\.s|dvs|jfr|prop|dir|bet|rskr|nr|st|p|s|ca|resp|art|e\.g|i\.e"
+    r"|exkl|inkl|enl|ang|fr\.o\.m|t\.o\.m|ev|vs)|\b[A-ZÅÄÖ])\.$",
+    re.IGNORECASE,
+)
 
 # Function words and question words that carry no topic. Kept small and explicit on purpose.
 STOPWORDS_SV = frozenset(
@@ -52,9 +59,17 @@ def normalize(text: str) -> str:
     return text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
 
 
-def sentences(text: str) -> list[str]:
-    """A question's sentences, each with its closing mark: "Vi är en kommun. Får vi …?" is two."""
-    return [s for s in SENTENCE_END.split(text.strip()) if s]
+def sentences(text: str, end: re.Pattern[str] = SENTENCE_END) -> list[str]:
+    """A text's sentences, each with its closing mark: "Vi är en kommun. Får vi …?" is two, and
+    "Vilket stöd ges, t.ex. checkar?" one. A question may start a sentence in lower case; a passage
+    passes a stricter ``end``."""
+    pieces: list[str] = []
+    for piece in end.split(text.strip()):
+        if pieces and ABBREVIATIONS.search(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        elif piece:
+            pieces.append(piece)
+    return pieces
 
 
 def words(text: str) -> list[str]:

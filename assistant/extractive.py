@@ -12,11 +12,6 @@ from assistant.shape import Shape, fits, shape_of
 from assistant.types import Passage
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9(\"”])")
-# A full stop after these does not end a sentence ("6 kap. 31 §", "t.ex. RFI", "prop. 2015/16:195").
-ABBREVIATIONS = re.compile(
-    r"(?:\b(?:kap|t\.ex|bl\.a|s\.k|m\.m|d\.v\.s|dvs|jfr|prop|dir|bet|rskr|nr|st|p|s|ca|resp|art|e\.g|i\.e)"
-    r"|\b[A-ZÅÄÖ])\.$"
-)
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 EMPHASIS = re.compile(r"(\*\*|__|`)")
@@ -60,13 +55,7 @@ class Excerpt:
 
 
 def _split_sentences(paragraph: str) -> list[str]:
-    pieces: list[str] = []
-    for piece in SENTENCE_END.split(paragraph):
-        if pieces and ABBREVIATIONS.search(pieces[-1]):
-            pieces[-1] = f"{pieces[-1]} {piece}"
-        else:
-            pieces.append(piece)
-    return pieces
+    return analysis.sentences(paragraph, SENTENCE_END)
 
 
 @dataclass(frozen=True)

@@ -169,3 +169,17 @@ def test_a_name_counts_only_near_the_words_the_question_asks_about_it(
     sync([folder], store)
     passages = retriever.search(query)
     assert retriever.evidence(query, passages) > settings.min_coverage
+
+
+def test_an_abbreviation_does_not_end_the_asking_sentence(offline: Assistant) -> None:
+    # "t.ex." and "exkl." are not full stops: the words before them are still what is asked.
+    question = (
+        "En politiker har hört om statligt stöd. Vilket stöd ger Upphandlingsmyndigheten, t.ex. någon arena?"
+    )
+    context = offline.retriever.analyze(question).context_terms
+    assert "politiker" in context and not {"stöd", "upphandlingsmyndigheten", "arena"} & context
+    assert analysis.sentences("Det kostar 2 miljoner exkl. moms. Gäller 6 kap. 31 § LOU? Ja.") == [
+        "Det kostar 2 miljoner exkl. moms.",
+        "Gäller 6 kap. 31 § LOU?",
+        "Ja.",
+    ]
