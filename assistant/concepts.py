@@ -130,6 +130,13 @@ def _positions(tokens: list[str]) -> dict[str, list[int]]:
         keys.update(
             t for t in tails if not t.endswith(SUFFIXES) and token.endswith(tuple(t + e for e in ENDINGS))
         )
+        # The whole word with a definite or plural ending, where Snowball leaves it on: "tröskelvärdet"
+        # stems to itself, yet it is "tröskelvärde" with "-t".
+        keys.update(
+            analysis.stem(token[: -len(e)])
+            for e in ENDINGS
+            if token.endswith(e) and len(token) - len(e) >= MIN_COMPOUND_TAIL
+        )
         for key in keys:
             where.setdefault(key, []).append(i)
     return where

@@ -152,3 +152,15 @@ def test_working_at_a_municipal_company_is_not_buying_from_ones_own() -> None:
     assert "Intern upphandling från eget bolag (Teckal)" not in concept_names(question)
     owned = "Kan kommunen köpa städning av sitt helägda bolag utan att annonsera?"
     assert "Intern upphandling från eget bolag (Teckal)" in concept_names(owned)
+
+
+def test_a_one_word_phrasing_matches_its_definite_and_plural_forms(tmp_path: Path) -> None:
+    # Snowball leaves "tröskelvärdet" and "tjänsterna" whole; the phrasing "tröskelvärde" still matches.
+    path = tmp_path / "concepts.yaml"
+    path.write_text(
+        "concepts:\n  - name: Tröskel\n    when: [tröskelvärde]\n  - name: Tjänst\n    when: [tjänst]\n",
+        encoding="utf-8",
+    )
+    names = [m.concept.name for m in ConceptMap.load(path).match("Ligger tjänsterna över tröskelvärdet?")]
+    assert names == ["Tröskel", "Tjänst"]
+    assert ConceptMap.load(path).match("Vi köper böcker.") == []
