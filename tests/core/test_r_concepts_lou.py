@@ -284,6 +284,19 @@ from tests.core.helpers import concept_names
             "Får vi ta hänsyn till miljön när vi köper fordon?",
             "Särskilda kontraktsvillkor om miljö och sociala hänsyn",
         ),
+        # 17 kap. 9 §: work added to a running contract, and what it costs
+        (
+            "Mitt i bygget vill vi ha en extra avdelning, går det inom kontraktet?",
+            "Ändringar av mindre värde (tillägg som höjer kontraktets värde)",
+        ),
+        (
+            "Tillägget höjer kostnaden med 800 000 kronor, måste vi upphandla?",
+            "Ändringar av mindre värde (tillägg som höjer kontraktets värde)",
+        ),
+        (
+            "Kan vi utöka entreprenaden med ett våningsplan?",
+            "Ändringar av mindre värde (tillägg som höjer kontraktets värde)",
+        ),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -345,7 +358,6 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Ekonomisk och finansiell ställning (omsättningskrav)",
         ),
         ("Vad måste stå i tilldelningsbeslutet vi skickar?", "Avtalsspärr"),
-        ("Hur lång anbudstid gäller när vi ligger under tröskelvärdet?", "Tröskelvärden"),
         (
             "Vårt kommunala energibolag följer LUF",
             "Vem måste följa LOU (upphandlande myndighet och offentligt styrt organ)",
@@ -397,6 +409,15 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         (
             "Kan vi förhandla direkt med leverantören?",
             "Förhandla när alla anbud är ogiltiga eller oacceptabla",
+        ),
+        # a department that buys, or a new building procured from scratch, is no change of a contract
+        (
+            "Vilken avdelning ska sköta upphandlingen?",
+            "Ändringar av mindre värde (tillägg som höjer kontraktets värde)",
+        ),
+        (
+            "Vi ska upphandla en ny förskola med sex avdelningar",
+            "Ändringar av mindre värde (tillägg som höjer kontraktets värde)",
         ),
     ],
 )
