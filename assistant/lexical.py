@@ -132,6 +132,17 @@ def trigram_query(terms: Iterable[str]) -> str:
     return " OR ".join(f'"{g}"' for g in question_trigrams(terms))
 
 
+def applying_phrase(reference: str) -> str:
+    """How a passage says it applies ``reference``, as the trigram index holds text."""
+    return analysis.normalize(f"tillämpning av {reference}")
+
+
+def applies(chunk: Chunk, reference: str) -> bool:
+    """Whether ``chunk`` says it applies ``reference`` itself, not "15 kap. 1 §" or "5 kap. 1 §§"."""
+    pattern = re.escape(applying_phrase(reference)) + r"(?![\w§])"
+    return re.search(pattern, analysis.normalize(chunk.text)) is not None
+
+
 class _Window(NamedTuple):
     """The first ``DF_WINDOW`` rowids, how many chunks they hold, and how many chunks of the whole
     index one chunk of the window stands for."""
@@ -374,6 +385,17 @@ class LexicalIndex:
             params.append(law)
         sql += " ORDER BY law = 'LOU' DESC, doc_id, ordinal"
         return [_chunk_from_row(r[0]) for r in self.db.execute(sql, params)]
+
+    def applying(self, reference: str) -> list[Chunk]:
+        """Passages beside the statute that say they apply ``reference`` ("5 kap. 1 §"): the rows of a
+        notice headed "Följande tröskelvärden gäller vid tillämpning av 5 kap. 1 §"."""
+        phrase = applying_phrase(reference)
+        rows = self.db.execute(
+            f"""SELECT c.data FROM chunks_tri t JOIN chunks c ON c.rowid = t.rowid
+                WHERE chunks_tri MATCH ? AND c.law IS NULL AND c.{ENABLED} ORDER BY c.doc_id, c.ordinal""",
+            (f'"{phrase}"',),
+        )
+        return [chunk for chunk in (_chunk_from_row(r[0]) for r in rows) if applies(chunk, reference)]
 
     def search_words(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         stems = question_stems(terms)

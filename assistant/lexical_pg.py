@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, text
 
 from assistant import analysis
-from assistant.lexical import DOCUMENT_FIELDS, _chunk_from_row
+from assistant.lexical import DOCUMENT_FIELDS, _chunk_from_row, applies, applying_phrase
 from assistant.settings import psql_url
 from assistant.types import Chunk
 
@@ -391,6 +391,15 @@ class PgLexicalIndex:
         sql += " ORDER BY (law = 'LOU') DESC NULLS LAST, doc_id COLLATE \"C\", ordinal"
         with self._reading() as db:
             return [_chunk_from_row(r[0]) for r in db.execute(text(sql), params)]
+
+    def applying(self, reference: str) -> list[Chunk]:
+        """As ``LexicalIndex.applying``: the trigram index narrows, the phrase decides."""
+        pattern = f"%{applying_phrase(reference)}%"  # a reference has no LIKE wildcards
+        sql = f"""SELECT data FROM lex_chunks c WHERE tri LIKE :p AND law IS NULL AND {ENABLED}
+                  ORDER BY doc_id COLLATE "C", ordinal"""
+        with self._reading() as db:
+            chunks = [_chunk_from_row(r[0]) for r in db.execute(text(sql), {"p": pattern})]
+        return [chunk for chunk in chunks if applies(chunk, reference)]
 
     def search_words(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         words = [t for t in terms if len(t) >= 2]

@@ -13,7 +13,7 @@ from assistant import analysis
 from assistant.concepts import GLUE, ConceptMap, ConceptMatch
 from assistant.extractive import LISTING, units
 from assistant.glossary import Glossary
-from assistant.legalref import LegalReference, find_references
+from assistant.legalref import LAWS_BY_SFS, LegalReference, find_references, format_reference
 from assistant.settings import Settings
 from assistant.shape import Shape, fits, shape_of
 from assistant.store import ChunkStore
@@ -29,6 +29,11 @@ ANCHOR_CONTEXT = 0.2
 # How many of the best passages may bring in the paragraphs they cite: with our guides, which cite a
 # paragraph in nearly every sentence, five let the cited ones crowd out the page that answers.
 CITING_PASSAGES = 3
+# A paragraph that leaves its figures to a notice (LOU 5 kap. 1 §: the government announces the
+# thresholds) brings this many of the notice's rows that apply it, those the question's words favour.
+ROWS_PER_PARAGRAPH = 2
+ROWS_FOUND_WITHIN = 5
+SFS_NUMBER = re.compile(r"\b\d{4}:\d+\b")
 UNCOVERED_ANCHOR = 0.2
 # A name counts only with the question's other words within this many sentences of it (a lead-in and
 # the first items of its list).
@@ -266,10 +271,35 @@ class Retriever:
         ):
             if not weight:
                 continue
-            ids = list(dict.fromkeys(c.id for c in self._exact(list(dict.fromkeys(refs)))))
+            found = self._exact(list(dict.fromkeys(refs)))
+            if name == "concept":
+                found += self._applying(query, fused)
+            ids = list(dict.fromkeys(c.id for c in found))
             for rank, chunk_id in enumerate(ids, start=1):
                 scores.setdefault(chunk_id, {})[name] = 1.0
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+
+    def _applying(self, query: Query, fused: dict[str, float]) -> list[Chunk]:
+        """The rows of a notice that apply the paragraphs the question asks about, in that law: the
+        amounts LOU 5 kap. 1 § leaves to the threshold notice. Only where the searches found none of
+        them among the candidates the re-rank reads (where they did, the question's words chose better
+        than a second guess would); then those that speak to most of the question."""
+        weighted = self._weighted_terms(query)
+        pool = set(sorted(fused, key=lambda i: -fused[i])[:ROWS_FOUND_WITHIN])
+        found: list[Chunk] = []
+        for ref in concept_paragraphs(_asked_concepts(query), query.laws):
+            if query.laws and ref.law not in query.laws:
+                continue  # a LUF question is not answered by LOU's amounts
+            rows = [
+                row
+                for row in self.store.lexical.applying(format_reference(None, ref.chapter, ref.paragraph))
+                if _law_of(row) == ref.law
+            ]
+            if any(row.id in pool for row in rows):
+                continue
+            rows.sort(key=lambda row: -self._coverage(_searchable(row), weighted))
+            found += rows[:ROWS_PER_PARAGRAPH]
+        return found
 
     def _exact(self, references: list[LegalReference], per_reference: int = 3) -> list[Chunk]:
         found: list[Chunk] = []
@@ -467,6 +497,13 @@ def _own_names(question: str, names: list[str]) -> set[str]:
         if name in heard or (saying and all(SELF_DESCRIPTION.match(s) for s in saying)):
             own.add(name)
     return own
+
+
+def _law_of(row: Chunk) -> str | None:
+    """The law a passage outside the statutes is about, by the SFS number its headings name ("Upphandling
+    enligt lagen (2016:1145) om offentlig upphandling")."""
+    numbers = (LAWS_BY_SFS.get(m.group()) for h in row.heading_path for m in SFS_NUMBER.finditer(h))
+    return next((law for law in numbers if law), None)
 
 
 def _searchable(chunk: Chunk) -> str:

@@ -12,8 +12,8 @@ from ingest.screening import screen_text
 
 # Bump when chunking changes, so unchanged files are re-chunked on the next ingest.
 # 5: injection flag; 6: tables by row; 7: headerless tables; 8: tab-aligned amounts, titles of headingless
-# text; 9: a unit column's numbers written with their unit
-CHUNKER_VERSION = "9"
+# text; 9: a unit column's numbers written with their unit; 10: a section with a table is never merged
+CHUNKER_VERSION = "10"
 MAX_CHARS = 1400
 MIN_CHARS = 200
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÅÄÖ0-9\-•])")
@@ -53,7 +53,8 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def _merge_small(sections: list[Section]) -> list[Section]:
-    """Join a short prose section to the next one under the same parent heading (never statute §)."""
+    """Join a short prose section to the next one under the same parent heading (never statute §,
+    never a table: its rows are passages of their own, each under its own section's heading)."""
     merged: list[Section] = []
     for section in sections:
         prev = merged[-1] if merged else None
@@ -65,6 +66,8 @@ def _merge_small(sections: list[Section]) -> list[Section]:
             and len(prev.text) < MIN_CHARS
             and len(prev.text) + len(section.text) < MAX_CHARS
             and prev.heading_path[:-1] == section.heading_path[:-1]
+            and not _has_table(prev)
+            and not _has_table(section)
         ):
             heading = section.heading_path[-1] if section.heading_path else ""
             joined = (
@@ -80,6 +83,10 @@ def _merge_small(sections: list[Section]) -> list[Section]:
         else:
             merged.append(section)
     return merged
+
+
+def _has_table(section: Section) -> bool:
+    return any(is_table for _, is_table in tables.split_blocks(section.text))
 
 
 def _section_pieces(section: Section) -> list[str]:

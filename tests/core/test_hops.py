@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import retrieval
 from assistant.concepts import ConceptMap
 from assistant.retrieval import Retriever, concept_paragraphs
 from assistant.settings import Settings
@@ -142,3 +143,67 @@ def test_a_concept_asked_about_and_found_is_not_refused_for_the_situations_words
     passages = mapped.search(query)
     assert "LOU 6 kap. 31 a §" in [p.chunk.section_ref for p in passages[:5]]
     assert mapped.evidence(query, passages) < settings.min_coverage
+
+
+NOTICE = """---
+title: Tillkännagivande om beloppsgränser
+---
+
+# Tillkännagivande om beloppsgränser
+
+## Upphandling enligt lagen (2016:1145) om offentlig upphandling
+
+Följande gränser gäller vid tillämpning av 19 a kap. 2 §:
+
+| Vad köpet gäller | i euro | i svenska kronor |
+|---|---|---|
+| Köp av varor | 60 000 | 700 000 |
+
+## Upphandling enligt lagen (2016:1146) om upphandling inom försörjningssektorerna
+
+Följande gränser gäller vid tillämpning av 19 a kap. 2 §:
+
+| Vad köpet gäller | i euro | i svenska kronor |
+|---|---|---|
+| Köp av varor | 100 000 | 1 100 000 |
+"""
+
+LIMIT = """
+concepts:
+  - name: Direktupphandlingsgräns
+    when: [hur mycket får vi handla]
+    terms: [direktupphandling]
+    paragraphs: ["LOU 19 a kap. 2 §"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "law"),
+    [
+        ("Hur mycket får vi handla för utan annons?", "2016:1145"),
+        ("Vi är ett energibolag. Hur mycket får vi handla för utan annons?", "2016:1146"),
+    ],
+)
+def test_a_paragraph_that_leaves_its_amounts_to_a_notice_brings_that_laws_rows_only_when_missing(
+    settings: Settings,
+    tmp_path: Path,
+    store: ChunkStore,
+    monkeypatch: pytest.MonkeyPatch,
+    question: str,
+    law: str,
+) -> None:
+    indexed(store, tmp_path / "notice", {"lou.md": STATUTE, "notice.md": NOTICE})
+    mapped = Retriever(
+        store, settings.model_copy(update={"weight_cited": 0.0}), concepts=concept_map_of(LIMIT, tmp_path)
+    )
+
+    def brought(retriever: Retriever) -> list[str]:
+        passages = retriever.search(retriever.analyze(question))
+        return [p.chunk.heading_path[0] for p in passages if p.chunk.law is None and "concept" in p.scores]
+
+    # In so small an index the searches find the rows themselves: the paragraph brings none.
+    assert brought(mapped) == []
+    # Where the searches missed them, it brings the rows of the law asked about, not another's.
+    monkeypatch.setattr(retrieval, "ROWS_FOUND_WITHIN", 0)
+    rows = brought(mapped)
+    assert rows and all(law in heading for heading in rows)

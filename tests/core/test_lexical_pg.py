@@ -222,6 +222,20 @@ def test_sections_are_found_by_chapter_and_paragraph_lou_first_without_a_law_las
     assert index.find_sections("7", "31", None) == []
 
 
+def test_passages_that_apply_a_paragraph_are_found_by_it_the_statute_and_a_near_miss_not(index: Any) -> None:
+    row = "Följande tröskelvärden gäller vid tillämpning av 5 kap. 1 § Byggentreprenadkontrakt; i euro: 5 538 000 euro."
+    add(index, "notice", row, "Följande tröskelvärden gäller vid tillämpning av 15 kap. 1 § Annat; 9 euro.")
+    add(index, "plural", "Vid tillämpning av 5 kap. 1 §§ gäller något annat.")
+    add(
+        index, "lou", "Vid tillämpning av 5 kap. 1 § ska myndigheten …", chapter="5", paragraph="2", law="LOU"
+    )
+    assert [c.id for c in index.applying("5 kap. 1 §")] == ["notice-0"]
+    assert [c.id for c in index.applying("15 kap. 1 §")] == ["notice-1"]
+    assert index.applying("6 kap. 1 §") == []
+    index.set_enabled("notice", False)
+    assert index.applying("5 kap. 1 §") == []
+
+
 # --- the two searches ---------------------------------------------------------------------------
 
 

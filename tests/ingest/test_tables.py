@@ -66,6 +66,22 @@ def test_a_markdown_table_becomes_one_passage_a_row_under_its_headers_and_captio
     ]
 
 
+def test_each_rows_heading_is_its_own_sections_when_short_sections_with_tables_follow_each_other(
+    tmp_path: Path,
+) -> None:
+    # Two short sections, one table each: merged, the second table's rows took the first heading.
+    path = tmp_path / "lagar.md"
+    path.write_text(
+        "# Belopp\n\n## Enligt LOU\n\nGränser:\n\n| Vad | Kronor |\n|---|---|\n| Varor | 700 000 |\n\n"
+        "## Enligt LUF\n\nGränser:\n\n| Vad | Kronor |\n|---|---|\n| Varor | 1 100 000 |\n",
+        encoding="utf-8",
+    )
+    assert texts(path) == [
+        "Enligt LOU › Gränser\nVad: Varor; Kronor: 700 000 kronor.",
+        "Enligt LUF › Gränser\nVad: Varor; Kronor: 1 100 000 kronor.",
+    ]
+
+
 def test_html_and_docx_tables_are_read_the_same_way(tmp_path: Path) -> None:
     docx = pytest.importorskip("docx")
     html = tmp_path / "bidrag.html"
