@@ -297,6 +297,20 @@ from tests.core.helpers import concept_names
             "Kan vi utöka entreprenaden med ett våningsplan?",
             "Ändringar av mindre värde (tillägg som höjer kontraktets värde)",
         ),
+        # 13 kap. 2 and 5 §§: unpaid taxes and contributions, and a debt paid or under a payment plan
+        (
+            "Anbudsgivaren har gjort upp en avbetalningsplan, får de vara med?",
+            "Skatteskuld som betalats eller har en betalningsplan",
+        ),
+        (
+            "De har en betalningsplan med Skatteverket för sin skuld",
+            "Skatteskuld som betalats eller har en betalningsplan",
+        ),
+        ("Bolaget har obetald moms", "Uteslutning för skatteskulder, konkurs och allvarliga fel"),
+        (
+            "Leverantören har skulder hos Kronofogden",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -418,6 +432,15 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         (
             "Vi ska upphandla en ny förskola med sex avdelningar",
             "Ändringar av mindre värde (tillägg som höjer kontraktets värde)",
+        ),
+        # a payment schedule in the contract is no tax debt; reported speech with "upp" is no termination
+        (
+            "Avtalet ska ha en betalningsplan med delbetalningar",
+            "Skatteskuld som betalats eller har en betalningsplan",
+        ),
+        (
+            "Leverantören säger att de kan dra upp takten i leveranserna",
+            "Uppsägning och avslutande av kontrakt",
         ),
     ],
 )
