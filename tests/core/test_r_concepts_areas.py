@@ -77,6 +77,11 @@ from tests.core.helpers import concept_names, indexed
         ("Får energibolaget ha ett ramavtal längre än åtta år?", "Ramavtal enligt LUF"),
         ("Vi vill ha en lista över godkända entreprenörer", "Kvalificeringssystem enligt LUF"),
         ("Kan vi få prövningstillstånd i kammarrätten?", "Vilken domstol prövar upphandlingen"),
+        # LUK: letting out a venue, and what the operator takes in is the concession's value
+        ("Vi vill upplåta serveringen vid badet i fem år", "Koncessionshavarens risk och ersättning (LUK)"),
+        ("Parken har ett strandcafé som ska få ny driftare", "Koncessionshavarens risk och ersättning (LUK)"),
+        ("Kioskens omsättning är kanske 300 000 per år", "Koncessionens värde, löptid och förfarande"),
+        ("Får vi direktupphandla gästhamnen?", "Direktupphandling av koncession (LUK)"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -116,6 +121,11 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         # six years is a question for LOU too; only a utility's words make it LUF's
         ("Kan vi ha ett ramavtal i sex år?", "Ramavtal enligt LUF"),
         ("Hur länge gäller anbuden?", "Koncessionens löptid (LUK)"),
+        # a turnover requirement on the supplier is no concession's value
+        (
+            "Vi kräver en omsättning på minst tio miljoner av anbudsgivaren",
+            "Koncessionens värde, löptid och förfarande",
+        ),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
