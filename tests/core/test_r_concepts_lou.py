@@ -311,6 +311,13 @@ from tests.core.helpers import concept_names
             "Leverantören har skulder hos Kronofogden",
             "Uteslutning för skatteskulder, konkurs och allvarliga fel",
         ),
+        # 6 kap. 33 §: intellectual property in what is developed
+        (
+            "Vad gäller för immateriella rättigheter när vi utvecklar tillsammans?",
+            "Immateriella rättigheter och vem som äger resultatet",
+        ),
+        ("Vem får patentet på det som tas fram?", "Immateriella rättigheter och vem som äger resultatet"),
+        ("Ska kommunen äga källkoden?", "Immateriella rättigheter och vem som äger resultatet"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -441,6 +448,10 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         (
             "Leverantören säger att de kan dra upp takten i leveranserna",
             "Uppsägning och avslutande av kontrakt",
+        ),
+        (
+            "Vi köper licenser till ett nytt ärendesystem",
+            "Immateriella rättigheter och vem som äger resultatet",
         ),
     ],
 )
