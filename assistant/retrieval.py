@@ -423,12 +423,15 @@ def _asked_concepts(query: Query) -> list[ConceptMatch]:
 def concept_paragraphs(concepts: list[ConceptMatch], laws: tuple[str, ...] = ()) -> list[LegalReference]:
     """The paragraphs of the matched concepts, each concept's most central first, then each one's
     second …: a question that uses phrasings of several concepts does not leave the last one's
-    paragraphs ranked below every other concept's least central one.
+    paragraphs ranked below every other concept's least central one. The concept matched by more of
+    the question's words goes first.
 
     The map cites LOU; a question about LUF or LUK is first given that law's paragraph of the same
     number, where the two laws mirror each other (direct procurement is 19 a kap. 2 § in both). A
     question that sets one law against another ("we buy under LUF rather than LOU") is given both."""
-    lists = [m.concept.paragraphs for m in concepts]
+    # The concept the question words most fully leads: "dömdes för sju år sedan" (how old a conviction
+    # may be) before "utesluta en leverantör" (exclusion at large).
+    lists = [m.concept.paragraphs for m in sorted(concepts, key=lambda m: -len(m.words))]
     longest = max((len(ps) for ps in lists), default=0)
     refs = [ps[i] for i in range(longest) for ps in lists if i < len(ps)]
     mirrored = [law for law in laws if law != "LOU"]

@@ -43,7 +43,7 @@ ASKS = [
     ),
     (
         Shape.DURATION,
-        r"\b(hur (länge|lång|snabbt|fort|tidigt)|när (måste|ska|senast)|senast|tidsfrist\w*|frist\w*|"
+        r"\b(hur (länge|långt?|snabbt|fort|tidigt)|när (måste|ska|senast)|senast|tidsfrist\w*|frist\w*|"
         r"how (long|soon|quickly|early)|deadline|time limit|earliest|latest|"
         r"\w*längd(en)?\b|löptid\w*|varaktighet\w*|duration|length)",
     ),
@@ -64,7 +64,10 @@ ASKS = [
 ]
 _ASKS = [(shape, re.compile(pattern, re.IGNORECASE)) for shape, pattern in ASKS]
 
-_NUMBER = r"(\d[\d  ]*(,\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|femton|tjugo|trettio)"
+_NUMBER = (
+    r"(\d[\d  ]*(,\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|femton|tjugo|trettio"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)"
+)
 # What a sentence of each shape says.
 HAS = {
     Shape.AMOUNT: re.compile(
@@ -94,18 +97,34 @@ HAS = {
 }
 
 
+# A time a question states: "sex år", "40 år", "sju år sedan" — not "ett år till", which asks to extend.
+OWN_TIME = re.compile(
+    r"\b(\d+|två|tre|fyra|fem|sex|sju|åtta|nio|tio|femton|tjugo|trettio"
+    r"|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)\s+"
+    r"(arbets)?(dagar|veckor|månader|år|days|weeks|months|years)\b",
+    re.IGNORECASE,
+)
+
+
 def shape_of(question: str) -> Shape:
     """What kind of answer ``question`` asks for: read in the sentence that asks first, so the situation
     before it ("Vi måste köpa …. När får vi …?") does not decide."""
     asking = next((s for s in reversed(analysis.sentences(question)) if s.endswith("?")), None)
-    for text in (asking, question):
-        if not text:
-            continue
-        text = analysis.normalize(text)
-        for shape, pattern in _ASKS:
-            if pattern.search(text):
-                return shape
-    return Shape.OTHER
+    shape = next(
+        (
+            shape
+            for text in (asking, question)
+            if text
+            for shape, pattern in _ASKS
+            if pattern.search(analysis.normalize(text))
+        ),
+        Shape.OTHER,
+    )
+    # "Får ramavtalet löpa i sex år?", "… en vd dömd för sju år sedan?": a question that states a time of
+    # its own where it asks is asking for the law's time.
+    if shape in (Shape.PERMISSION, Shape.OTHER) and OWN_TIME.search(asking or question):
+        return Shape.DURATION
+    return shape
 
 
 def fits(sentence: str, shape: Shape) -> bool:

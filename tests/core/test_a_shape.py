@@ -30,6 +30,13 @@ from tests.core.helpers import passage
         ("VD:n dömdes för sex år sedan. Är domen för gammal för att räknas?", Shape.DURATION),
         ("How old can a conviction be before it no longer counts?", Shape.DURATION),
         ("När kan vi använda förhandlat förfarande?", Shape.CONDITION),
+        # A time of its own where it asks: the law's time is the answer.
+        ("Får ett ramavtal löpa i sex år? Vi är en region.", Shape.DURATION),
+        ("Kan vi utesluta en leverantör vars vd dömdes för sju år sedan?", Shape.DURATION),
+        ("Can our framework agreement run for six years?", Shape.DURATION),
+        ("Hur långt får ett sådant avtal vara?", Shape.DURATION),
+        # A time in the situation only leaves the question as it asks.
+        ("Vi har haft avtalet i två år. Kan vi förlänga det?", Shape.PERMISSION),
     ],
 )
 def test_a_bound_asked_for_is_an_amount_unless_it_is_a_length_of_time(question: str, shape: Shape) -> None:
