@@ -147,6 +147,7 @@ def test_the_area_maps_are_read_and_cite_their_own_laws() -> None:
             "Stöd till innovationsupphandling (Upphandlingsmyndigheten och Vinnova)",
         ),
         ("Kan vi söka en innovationscheck?", "Innovationscheckar"),
+        ("Finns det checkar för företag som behöver rådgivning?", "Innovationscheckar"),
         (
             "Vilka mål har den nationella upphandlingsstrategin?",
             "Nationella upphandlingsstrategin och färdplanen för offentliga affärer",

@@ -318,6 +318,15 @@ from tests.core.helpers import concept_names
         ),
         ("Vem får patentet på det som tas fram?", "Immateriella rättigheter och vem som äger resultatet"),
         ("Ska kommunen äga källkoden?", "Immateriella rättigheter och vem som äger resultatet"),
+        # 19 a kap. 5 §: summoning a firm at once after damage
+        (
+            "Efter vattenskadan, kan vi ringa in en hantverkare i dag?",
+            "Direktupphandling vid brådska eller synnerliga skäl",
+        ),
+        (
+            "Får vi sätta igång direkt med en byggfirma?",
+            "Direktupphandling vid brådska eller synnerliga skäl",
+        ),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -452,6 +461,10 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         (
             "Vi köper licenser till ett nytt ärendesystem",
             "Immateriella rättigheter och vem som äger resultatet",
+        ),
+        (
+            "Kan vi ringa runt till några leverantörer och be om priser?",
+            "Direktupphandling vid brådska eller synnerliga skäl",
         ),
     ],
 )
