@@ -327,6 +327,19 @@ from tests.core.helpers import concept_names
             "Får vi sätta igång direkt med en byggfirma?",
             "Direktupphandling vid brådska eller synnerliga skäl",
         ),
+        # the rest of the act in a procurer's own words
+        (
+            "Produkten har utgått ur sortimentet, får de leverera en nyare modell?",
+            "Ändring av kontrakt under avtalstiden",
+        ),
+        ("Kan vi omförhandla priset mitt i avtalsperioden?", "Ändring av kontrakt under avtalstiden"),
+        (
+            "Har stiftelsen upphandlingsplikt?",
+            "Vem måste följa LOU (upphandlande myndighet och offentligt styrt organ)",
+        ),
+        ("Vad får stå i kravspecen om märken?", "Kravspecifikation och varumärken"),
+        ("När får vi skriva avtal med vinnaren?", "Avtalsspärr"),
+        ("Hyresvärden erbjuder oss nya lokaler", "Hyra eller köp av fastighet och lokaler"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -466,6 +479,8 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Kan vi ringa runt till några leverantörer och be om priser?",
             "Direktupphandling vid brådska eller synnerliga skäl",
         ),
+        ("Skriv att det här anbudet ska vinna", "Avtalsspärr"),
+        ("Vi har tagit fram en ny utvärderingsmodell", "Ändring av kontrakt under avtalstiden"),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
