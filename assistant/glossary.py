@@ -70,6 +70,18 @@ class Glossary:
         """The entries' English phrases as words, in the entries' order (longest first)."""
         return tuple((tuple(analysis.words(phrase)), sv) for phrase, sv in self.entries)
 
+    def borrowed(self, question: str) -> list[str]:
+        """Swedish terms for the English phrases a Swedish question borrows ("kan vi köra direct
+        award?", "en open procedure"): only words far commoner in English than in Swedish count, so
+        the glossary's Swedish keys ("upphandling", "visa") add nothing to a Swedish question."""
+        from wordfreq import zipf_frequency
+
+        english = [
+            token if zipf_frequency(token, "en") >= zipf_frequency(token, "sv") + BORROWED_MARGIN else "0"
+            for token in analysis.words(question)
+        ]
+        return self.expand(" ".join(english))[0]
+
     def expand(self, question: str) -> tuple[list[str], str]:
         """Swedish terms for the English phrases in ``question``, and the words left untranslated.
 
@@ -93,6 +105,11 @@ class Glossary:
                     found.extend(t for t in sv if t not in found)
         rest = " ".join(t for t, u in zip(tokens, used, strict=True) if not u)
         return found, rest
+
+
+# How much commoner in English than in Swedish (Zipf: a factor of ten) a word of a Swedish question must
+# be to be read as borrowed English.
+BORROWED_MARGIN = 1.0
 
 
 # Swedish inflectional endings (analysis.INFLECTION's alternatives, longest first).

@@ -163,6 +163,7 @@ class Retriever:
             if swedish:
                 weak = {w for w in untranslated if w not in names and not analysis.is_number(w)}
         else:
+            extra += [t for t in self.glossary.borrowed(question) if t not in extra]
             terms += [w for t in extra for w in analysis.content_terms(t) if w not in terms]
         terms = list(dict.fromkeys(terms))
         synonyms = self.glossary.synonyms_for(" ".join([question, *extra]))

@@ -185,3 +185,16 @@ def test_every_phrase_a_question_can_start_is_looked_at(token: str, word: str) -
     # never pass over one that ``inflects`` would match.
     assert inflects(token, word)
     assert word in _english_bases(token)
+
+
+def test_a_swedish_question_that_borrows_english_terms_gets_their_swedish(
+    settings: Settings, store: ChunkStore
+) -> None:
+    retriever = Retriever(store, settings)
+    mixed = retriever.analyze(
+        "Vi är en kommun. Måste vi göra en open procedure eller kan vi köra direct award?"
+    )
+    assert mixed.language == "sv"
+    assert {"öppet", "förfarande", "direktupphandling"} <= set(mixed.terms)
+    # The glossary's keys that are Swedish words too ("visa", "upphandling") borrow nothing.
+    assert Glossary.load().borrowed("Kan ni visa hur upphandlingen av kronor går till?") == []
