@@ -82,6 +82,7 @@ from tests.core.helpers import concept_names, indexed
         ("Parken har ett strandcafé som ska få ny driftare", "Koncessionshavarens risk och ersättning (LUK)"),
         ("Kioskens omsättning är kanske 300 000 per år", "Koncessionens värde, löptid och förfarande"),
         ("Får vi direktupphandla gästhamnen?", "Direktupphandling av koncession (LUK)"),
+        ("Leverantören hotar att stämma kommunen", "Skadestånd och frist för talan"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -126,6 +127,9 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
             "Vi kräver en omsättning på minst tio miljoner av anbudsgivaren",
             "Koncessionens värde, löptid och förfarande",
         ),
+        # "stämmer det för oss" is "is that right for us", and "bestämmer" ends in "stämmer"
+        ("Inköpschefen säger fyra år. Stämmer det för oss?", "Skadestånd och frist för talan"),
+        ("Vi vill testa innan vi bestämmer oss", "Skadestånd och frist för talan"),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:

@@ -340,6 +340,12 @@ from tests.core.helpers import concept_names
         ("Vad får stå i kravspecen om märken?", "Kravspecifikation och varumärken"),
         ("När får vi skriva avtal med vinnaren?", "Avtalsspärr"),
         ("Hyresvärden erbjuder oss nya lokaler", "Hyra eller köp av fastighet och lokaler"),
+        ("Anbudet kom in tio minuter för sent", "Tidsfrister för anbud och anbudsansökningar"),
+        ("En av våra chefer är styrelseledamot i bolaget", "Jäv och intressekonflikter"),
+        ("Får vi intervjua konsulterna innan vi väljer?", "Utvärdering och tilldelningskriterier"),
+        ("Kan vi avropa på en annan kommuns ramavtal?", "Vem får avropa från ett ramavtal"),
+        ("Leverantören har betalningsanmärkningar", "Ekonomisk och finansiell ställning (omsättningskrav)"),
+        ("Kan vi kräva att chauffören pratar svenska?", "Grundläggande principer och lokala leverantörer"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -481,6 +487,8 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         ),
         ("Skriv att det här anbudet ska vinna", "Avtalsspärr"),
         ("Vi har tagit fram en ny utvärderingsmodell", "Ändring av kontrakt under avtalstiden"),
+        # "anmärkning" ends in "märkning", but a payment remark is no label
+        ("Leverantören har en betalningsanmärkning", "Märkning och miljömärken"),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
