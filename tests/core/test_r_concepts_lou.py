@@ -346,6 +346,21 @@ from tests.core.helpers import concept_names
         ("Kan vi avropa på en annan kommuns ramavtal?", "Vem får avropa från ett ramavtal"),
         ("Leverantören har betalningsanmärkningar", "Ekonomisk och finansiell ställning (omsättningskrav)"),
         ("Kan vi kräva att chauffören pratar svenska?", "Grundläggande principer och lokala leverantörer"),
+        (
+            "Kan vi begära in bokslutet från anbudsgivarna?",
+            "Ekonomisk och finansiell ställning (omsättningskrav)",
+        ),
+        (
+            "Vi vill upphandla hemtjänst i två områden",
+            "Sociala tjänster och andra särskilda tjänster (bilaga 2)",
+        ),
+        ("Får vi köpa tjänster av grannkommunens bolag?", "Intern upphandling från eget bolag (Teckal)"),
+        (
+            "Leverantören levererar för sent gång på gång, kan vi stänga dem ute?",
+            "Uteslutning för skatteskulder, konkurs och allvarliga fel",
+        ),
+        ("Får en anställd hos oss lämna anbud?", "Jäv och intressekonflikter"),
+        ("Vad riskerar vi om vi köpt utan att annonsera?", "Upphandlingsskadeavgift och tillsyn"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -489,6 +504,13 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         ("Vi har tagit fram en ny utvärderingsmodell", "Ändring av kontrakt under avtalstiden"),
         # "anmärkning" ends in "märkning", but a payment remark is no label
         ("Leverantören har en betalningsanmärkning", "Märkning och miljömärken"),
+        # the unit that buys is no service being bought, and a newly hired procurer is no conflict
+        (
+            "Vi ska köpa nya bilar till hemtjänsten",
+            "Sociala tjänster och andra särskilda tjänster (bilaga 2)",
+        ),
+        ("Jag är nyanställd upphandlare i en liten kommun", "Jäv och intressekonflikter"),
+        ("Vårt vattenbolag ska köpa pumpar", "Intern upphandling från eget bolag (Teckal)"),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
