@@ -184,7 +184,11 @@ def mentions(text: str, term: str) -> bool:
         for i in range(4, len(term) - 2):
             head, tail = term[:i], stem(term[i:])
             head = head[:-1] if head.endswith("s") and len(head) > 5 else head
-            if len(tail) >= 3 and _has_word(text, stem(head)) and _has_word(text, tail):
+            if (
+                len(tail) >= 3
+                and _has_word(text, stem(head))
+                and (_has_word(text, tail) or _ends_word(text, tail))
+            ):
                 return True
     return False
 
@@ -221,6 +225,14 @@ INFLECTION = (
     "(?:arnas|ernas|ornas|arna|erna|orna|ande|ende|ades|ade|are|ast|ens|ets|ars|ers|ors|"
     "ar|er|or|en|et|na|ne|as|es|ad|at|de|te|da|ta|a|e|s|t|n)?"
 )
+
+
+def _ends_word(text: str, stem_: str) -> bool:
+    """A compound ending in ``stem_`` plus an inflection: the law writes "forsknings- och
+    utvecklingstjänster" for research services and development services, so "utvecklingstjänster"
+    carries the "tjänst" of "forskningstjänster"."""
+    pattern = rf"[0-9a-zåäöéü]{{3}}{re.escape(stem_)}{INFLECTION}(?![0-9a-zåäöéü])"
+    return len(stem_) >= 4 and re.search(pattern, text) is not None
 
 
 def _has_word(text: str, stem_: str) -> bool:

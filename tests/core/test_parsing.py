@@ -86,6 +86,9 @@ def test_legal_references_are_found(question: str, expected: list[LegalReference
         ("vem står bakom förslaget", "bakar", False),
         ("kontraktets tid får förlängas", "avtalstiden", False),
         ("avtalet gäller en viss tid", "avtalstiden", True),
+        # The law's elliptic compound: research services and development services.
+        ("upphandling av forsknings- och utvecklingstjänster", "forskningstjänster", True),
+        ("upphandling av forskning och utveckling", "forskningstjänster", False),
     ],
 )
 def test_mentions_handles_inflection_and_compounds(text: str, term: str, expected: bool) -> None:
