@@ -83,6 +83,8 @@ from tests.core.helpers import concept_names, indexed
         ("Kioskens omsättning är kanske 300 000 per år", "Koncessionens värde, löptid och förfarande"),
         ("Får vi direktupphandla gästhamnen?", "Direktupphandling av koncession (LUK)"),
         ("Leverantören hotar att stämma kommunen", "Skadestånd och frist för talan"),
+        ("Kan vi förlänga koncessionsavtalet för caféet?", "Ändring av en koncession under löptiden (LUK)"),
+        ("Vårt energibolag vill ha en lista med godkända entreprenörer", "Kvalificeringssystem enligt LUF"),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:

@@ -361,6 +361,15 @@ from tests.core.helpers import concept_names
         ),
         ("Får en anställd hos oss lämna anbud?", "Jäv och intressekonflikter"),
         ("Vad riskerar vi om vi köpt utan att annonsera?", "Upphandlingsskadeavgift och tillsyn"),
+        ("En journalist vill se avtalet med städfirman", "Sekretess och insyn i anbud"),
+        ("Det finns en enda firma i landet som gör detta", "Endast en leverantör kan leverera"),
+        ("Kan vi be om prisuppgifter innan vi annonserar?", "Tidig dialog och marknadsanalys"),
+        ("Priset verkar orimligt i ett av anbuden", "Onormalt låga anbud"),
+        ("Vilka krav på försäkring får vi ställa?", "Ekonomisk och finansiell ställning (omsättningskrav)"),
+        (
+            "Är vi en central upphandlande myndighet?",
+            "Tröskelvärde för kommuner, regioner och statliga myndigheter",
+        ),
     ],
 )
 def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str) -> None:
@@ -511,6 +520,9 @@ def test_an_everyday_phrasing_reaches_its_provision(question: str, concept: str)
         ),
         ("Jag är nyanställd upphandlare i en liten kommun", "Jäv och intressekonflikter"),
         ("Vårt vattenbolag ska köpa pumpar", "Intern upphandling från eget bolag (Teckal)"),
+        # "bara" is "just" here, and asking three suppliers for quotes is a direct award, not a dialogue
+        ("Kan vi bara ringa in en firma direkt?", "Endast en leverantör kan leverera"),
+        ("Vi direktupphandlade och frågade tre leverantörer", "Tidig dialog och marknadsanalys"),
     ],
 )
 def test_a_nearby_ordinary_question_does_not(question: str, concept: str) -> None:
