@@ -187,6 +187,8 @@ class LexicalIndex:
         self._write_lock = threading.Lock()
         self._sample: _Sample | None = None
         self._sample_lock = threading.Lock()
+        # reference → (the index's fingerprint, the ids of the passages that apply it)
+        self._applying: dict[str, tuple[tuple[object, ...], list[str]]] = {}
         with self._connect() as db:
             db.executescript(SCHEMA)
             # Index files made before documents could be disabled gain the column, all enabled.
@@ -389,13 +391,24 @@ class LexicalIndex:
     def applying(self, reference: str) -> list[Chunk]:
         """Passages beside the statute that say they apply ``reference`` ("5 kap. 1 §"): the rows of a
         notice headed "Följande tröskelvärden gäller vid tillämpning av 5 kap. 1 §"."""
-        phrase = applying_phrase(reference)
-        rows = self.db.execute(
-            f"""SELECT c.data FROM chunks_tri t JOIN chunks c ON c.rowid = t.rowid
-                WHERE chunks_tri MATCH ? AND c.law IS NULL AND c.{ENABLED} ORDER BY c.doc_id, c.ordinal""",
-            (f'"{phrase}"',),
-        )
-        return [chunk for chunk in (_chunk_from_row(r[0]) for r in rows) if applies(chunk, reference)]
+        # The phrase search reads the postings of every trigram of "tillämpning av 5 kap. 1 §", several
+        # times a question: its ids are kept until the index changes (checked as the sample is).
+        fingerprint = self._current_sample().fingerprint
+        cached = self._applying.get(reference)
+        if cached is None or cached[0] != fingerprint:
+            rows = self.db.execute(
+                """SELECT c.id, c.data FROM chunks_tri t JOIN chunks c ON c.rowid = t.rowid
+                   WHERE chunks_tri MATCH ? AND c.law IS NULL ORDER BY c.doc_id, c.ordinal""",
+                (f'"{applying_phrase(reference)}"',),
+            )
+            ids = [r[0] for r in rows if applies(_chunk_from_row(r[1]), reference)]
+            self._applying[reference] = cached = (fingerprint, ids)
+        if not cached[1]:
+            return []
+        marks = ",".join("?" * len(cached[1]))
+        found = self.db.execute(f"SELECT id, data FROM chunks WHERE id IN ({marks}) AND {ENABLED}", cached[1])
+        chunks = {r[0]: _chunk_from_row(r[1]) for r in found}
+        return [chunks[i] for i in cached[1] if i in chunks]
 
     def search_words(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         stems = question_stems(terms)

@@ -285,19 +285,20 @@ class Retriever:
         amounts LOU 5 kap. 1 § leaves to the threshold notice. Only where the searches found none of
         them among the candidates the re-rank reads (where they did, the question's words chose better
         than a second guess would); then those that speak to most of the question."""
-        weighted = self._weighted_terms(query)
         pool = set(sorted(fused, key=lambda i: -fused[i])[:ROWS_FOUND_WITHIN])
+        applying: dict[str, list[Chunk]] = {}  # LOU's and LUF's 5 kap. 1 § are one lookup
+        weighted: list[tuple[float, list[str]]] | None = None
         found: list[Chunk] = []
         for ref in concept_paragraphs(_asked_concepts(query), query.laws):
             if query.laws and ref.law not in query.laws:
                 continue  # a LUF question is not answered by LOU's amounts
-            rows = [
-                row
-                for row in self.store.lexical.applying(format_reference(None, ref.chapter, ref.paragraph))
-                if _law_of(row) == ref.law
-            ]
-            if any(row.id in pool for row in rows):
+            where = format_reference(None, ref.chapter, ref.paragraph)
+            if where not in applying:
+                applying[where] = self.store.lexical.applying(where)
+            rows = [row for row in applying[where] if _law_of(row) == ref.law]
+            if not rows or any(row.id in pool for row in rows):
                 continue
+            weighted = weighted if weighted is not None else self._weighted_terms(query)
             rows.sort(key=lambda row: -self._coverage(_searchable(row), weighted))
             found += rows[:ROWS_PER_PARAGRAPH]
         return found

@@ -234,6 +234,10 @@ def test_passages_that_apply_a_paragraph_are_found_by_it_the_statute_and_a_near_
     assert index.applying("6 kap. 1 §") == []
     index.set_enabled("notice", False)
     assert index.applying("5 kap. 1 §") == []
+    # A document added or brought back is found at once, whatever was looked up before.
+    index.set_enabled("notice", True)
+    add(index, "later", "Följande gränser gäller vid tillämpning av 5 kap. 1 § Varor; 700 000 kronor.")
+    assert [c.id for c in index.applying("5 kap. 1 §")] == ["later-0", "notice-0"]
 
 
 # --- the two searches ---------------------------------------------------------------------------
