@@ -74,12 +74,7 @@ class Glossary:
         """Swedish terms for the English phrases a Swedish question borrows ("kan vi köra direct
         award?", "en open procedure"): only words far commoner in English than in Swedish count, so
         the glossary's Swedish keys ("upphandling", "visa") add nothing to a Swedish question."""
-        from wordfreq import zipf_frequency
-
-        english = [
-            token if zipf_frequency(token, "en") >= zipf_frequency(token, "sv") + BORROWED_MARGIN else "0"
-            for token in analysis.words(question)
-        ]
+        english = [token if _english_leaning(token) else "0" for token in analysis.words(question)]
         return self.expand(" ".join(english))[0]
 
     def expand(self, question: str) -> tuple[list[str], str]:
@@ -110,6 +105,15 @@ class Glossary:
 # How much commoner in English than in Swedish (Zipf: a factor of ten) a word of a Swedish question must
 # be to be read as borrowed English.
 BORROWED_MARGIN = 1.0
+
+
+@lru_cache(maxsize=65536)
+def _english_leaning(token: str) -> bool:
+    """Whether ``token`` is far commoner in English than in Swedish (a word's frequencies do not
+    change, and every Swedish question asks this of each of its words)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(token, "en") >= zipf_frequency(token, "sv") + BORROWED_MARGIN
 
 
 # Swedish inflectional endings (analysis.INFLECTION's alternatives, longest first).

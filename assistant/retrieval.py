@@ -13,7 +13,7 @@ from assistant import analysis
 from assistant.concepts import GLUE, ConceptMap, ConceptMatch
 from assistant.extractive import LISTING, units
 from assistant.glossary import Glossary
-from assistant.legalref import LAWS_BY_SFS, LegalReference, find_references, format_reference
+from assistant.legalref import LAW, LAW_NAMES, LegalReference, find_references, format_reference
 from assistant.settings import Settings
 from assistant.shape import Shape, fits, shape_of
 from assistant.store import ChunkStore
@@ -33,7 +33,6 @@ CITING_PASSAGES = 3
 # thresholds) brings this many of the notice's rows that apply it, those the question's words favour.
 ROWS_PER_PARAGRAPH = 2
 ROWS_FOUND_WITHIN = 5
-SFS_NUMBER = re.compile(r"\b\d{4}:\d+\b")
 UNCOVERED_ANCHOR = 0.2
 # A name counts only with the question's other words within this many sentences of it (a lead-in and
 # the first items of its list).
@@ -507,8 +506,7 @@ def _own_names(question: str, names: list[str]) -> set[str]:
 def _law_of(row: Chunk) -> str | None:
     """The law a passage outside the statutes is about, by the SFS number its headings name ("Upphandling
     enligt lagen (2016:1145) om offentlig upphandling")."""
-    numbers = (LAWS_BY_SFS.get(m.group()) for h in row.heading_path for m in SFS_NUMBER.finditer(h))
-    return next((law for law in numbers if law), None)
+    return next((LAW_NAMES[m.group(1).lower()] for h in row.heading_path for m in LAW.finditer(h)), None)
 
 
 def _searchable(chunk: Chunk) -> str:

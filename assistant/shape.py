@@ -64,10 +64,12 @@ ASKS = [
 ]
 _ASKS = [(shape, re.compile(pattern, re.IGNORECASE)) for shape, pattern in ASKS]
 
-_NUMBER = (
-    r"(\d[\d  ]*(,\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|femton|tjugo|trettio"
-    r"|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)"
+# Numbers written as words, from two up (Swedish, then English).
+_TWO_AND_UP = (
+    "två|tre|fyra|fem|sex|sju|åtta|nio|tio|femton|tjugo|trettio"
+    "|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
 )
+_NUMBER = rf"(\d[\d  ]*(,\d+)?|en|ett|one|{_TWO_AND_UP})"
 # What a sentence of each shape says.
 HAS = {
     Shape.AMOUNT: re.compile(
@@ -99,9 +101,7 @@ HAS = {
 
 # A time a question states: "sex år", "40 år", "sju år sedan" — not "ett år till", which asks to extend.
 OWN_TIME = re.compile(
-    r"\b(\d+|två|tre|fyra|fem|sex|sju|åtta|nio|tio|femton|tjugo|trettio"
-    r"|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)\s+"
-    r"(arbets)?(dagar|veckor|månader|år|days|weeks|months|years)\b",
+    rf"\b(\d+|{_TWO_AND_UP})\s+(arbets)?(dagar|veckor|månader|år|days|weeks|months|years)\b",
     re.IGNORECASE,
 )
 
