@@ -7,9 +7,9 @@ trigrams that find a word inside a compound.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -172,25 +172,35 @@ def mentions(text: str, term: str) -> bool:
     (direktupphandlingsgräns, avtalstiden) words of both its parts."""
     if is_number(term):
         return re.search(rf"(?<![0-9]){re.escape(term)}(?![0-9])", text) is not None
+    whole, parts = _forms(term)
+    for form in whole:
+        if _has_word(text, form):
+            return True
+    for head, tail in parts:
+        if _has_word(text, head) and (_has_word(text, tail) or _ends_word(text, tail)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=65536)
+def _forms(term: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """What ``mentions`` looks for, worked out once per term: the stems that stand for the whole word,
+    and for a compound each split into a head's and a tail's stem."""
     s = stem(term)
-    if len(s) >= 3 and _has_word(text, s):
-        return True
+    whole: list[str] = [s] if len(s) >= 3 else []
     # Snowball cuts some derivations to a short stem ("myndigheten" → "mynd") that then only matches
     # "mynd" plus an inflection; the word without its inflection ("myndighet") still opens its forms.
     base = uninflected(term)
-    if len(base) >= 6 and base != s and _has_word(text, base):
-        return True
+    if len(base) >= 6 and base != s:
+        whole.append(base)
+    parts: list[tuple[str, str]] = []
     if len(term) >= 8:
         for i in range(4, len(term) - 2):
             head, tail = term[:i], stem(term[i:])
             head = head[:-1] if head.endswith("s") and len(head) > 5 else head
-            if (
-                len(tail) >= 3
-                and _has_word(text, stem(head))
-                and (_has_word(text, tail) or _ends_word(text, tail))
-            ):
-                return True
-    return False
+            if len(tail) >= 3:
+                parts.append((stem(head), tail))
+    return tuple(whole), tuple(dict.fromkeys(parts))
 
 
 _ENDINGS = (
@@ -251,13 +261,16 @@ def _has_word(text: str, stem_: str) -> bool:
         tail = "[0-9a-zåäöéü]*" if len(stem_) >= 5 else f"{INFLECTION}(?![0-9a-zåäöéü])"
         return re.search(rf"(?<![0-9a-zåäöéü]){re.escape(stem_)}{tail}", text) is not None
     vocabulary = _vocabulary(text)
-    if len(stem_) >= 3:
-        candidates: Iterable[str] = vocabulary.get(stem_[:3], ())
-    else:
-        candidates = (w for words in vocabulary.values() for w in words)
+    # The words that start with the stem are one run of the sorted vocabulary.
+    at = bisect.bisect_left(vocabulary, stem_)
     if len(stem_) >= 5:
-        return any(w.startswith(stem_) for w in candidates)
-    return any(w.startswith(stem_) and w[len(stem_) :] in _ENDINGS_AFTER_SHORT_STEM for w in candidates)
+        return at < len(vocabulary) and vocabulary[at].startswith(stem_)
+    for word in vocabulary[at:]:
+        if not word.startswith(stem_):
+            return False
+        if word[len(stem_) :] in _ENDINGS_AFTER_SHORT_STEM:
+            return True
+    return False
 
 
 _TOKEN_ONLY = re.compile(r"[0-9a-zåäöéü]+")
@@ -265,11 +278,8 @@ _ENDINGS_AFTER_SHORT_STEM = frozenset(INFLECTION[3:-2].split("|")) | {""}
 
 
 @lru_cache(maxsize=4096)
-def _vocabulary(text: str) -> dict[str, tuple[str, ...]]:
-    """The words of ``text`` grouped by their first three letters: the gate and the re-rank ask
-    thousands of "is this word here?" per question, and a regex scan of each text for each was most
-    of a long question's retrieval time."""
-    grouped: dict[str, set[str]] = {}
-    for word in _TOKEN_ONLY.findall(text):
-        grouped.setdefault(word[:3], set()).add(word)
-    return {head: tuple(words) for head, words in grouped.items()}
+def _vocabulary(text: str) -> tuple[str, ...]:
+    """The words of ``text``, sorted and without repeats: the gate and the re-rank ask thousands of
+    "is there a word starting with this stem?" per question, and a regex scan of each text for each
+    was most of a long question's retrieval time; in a sorted list it is one binary search."""
+    return tuple(sorted(set(_TOKEN_ONLY.findall(text))))

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from assistant import analysis
 from assistant.concepts import GLUE, ConceptMap, ConceptMatch
@@ -335,10 +336,7 @@ class Retriever:
         covered = sum(
             w
             for w, alternatives in weighted
-            if any(
-                all(analysis.mentions(text, word) for word in analysis.content_terms(alt) or [alt])
-                for alt in alternatives
-            )
+            if any(all(analysis.mentions(text, word) for word in _words_of(alt)) for alt in alternatives)
         )
         return covered / total if total else 0.0
 
@@ -397,6 +395,12 @@ class Retriever:
         if not all(covered(anchor) for anchor in query.anchors if anchor not in query.own_names):
             coverage = min(coverage, UNCOVERED_ANCHOR)
         return coverage
+
+
+@lru_cache(maxsize=65536)
+def _words_of(alternative: str) -> tuple[str, ...]:
+    """The words a passage must mention to mention ``alternative`` ("ekonomisk ställning": both)."""
+    return tuple(analysis.content_terms(alternative)) or (alternative,)
 
 
 def _spread(ordered: list[Chunk]) -> list[Chunk]:

@@ -389,6 +389,24 @@ def test_sqlite_word_search_leaves_out_common_stems_then_the_commonest_past_a_po
     assert set(found(index.search_words(["avtal"], 50))) == holding("avtal")
 
 
+def test_sqlite_trigram_counts_are_kept_only_while_the_index_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexical, "COMMON_FROM", 1)
+    reader = LexicalIndex(tmp_path / "index.sqlite3")
+    add(reader, "a", "Avtalsspärr gäller.", *["Annan text."] * 9)
+    # "ann" is in nine chunks of ten, past the common share; "spä" in one.
+    assert reader.rare_trigrams(["spä", "ann"]) == ["spä"]
+    # Written by this index: counted again at once.
+    add(reader, "b", *["Spärr."] * 20)
+    assert reader.rare_trigrams(["spä", "ann"]) == []
+    # Written by another process: counted again once the index is seen to have changed.
+    monkeypatch.setattr(lexical, "SAMPLE_CHECK_S", 0.0)
+    writer = LexicalIndex(tmp_path / "index.sqlite3")
+    writer.delete_document("b")
+    assert reader.rare_trigrams(["spä", "ann"]) == ["spä"]
+
+
 @pytest.mark.slow
 def test_postgres_leaves_out_a_term_most_chunks_hold_while_a_rarer_one_remains(
     postgres_url: str,  # noqa: F811
