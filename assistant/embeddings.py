@@ -13,6 +13,9 @@ from assistant.settings import Settings
 
 class Embedder(Protocol):
     name: str
+    # Whether embedding keeps this machine's cores busy (a model in this process) rather than waiting
+    # on a server: retrieval then runs its index searches after the query's embedding, not beside it.
+    computes_here: bool
 
     @property
     def dimension(self) -> int: ...
@@ -24,6 +27,8 @@ class Embedder(Protocol):
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder; never reaches a model hub."""
+
+    computes_here = True
 
     def __init__(self, path: Path, name: str, batch_size: int = 64) -> None:
         self.path = path
@@ -68,6 +73,8 @@ class SentenceTransformerEmbedder:
 
 class OpenAIEmbedder:
     """Any OpenAI-compatible ``/v1/embeddings`` endpoint (OpenAI, Azure, Ollama, vLLM, TEI)."""
+
+    computes_here = False
 
     def __init__(self, model: str, base_url: str | None, api_key: str | None, batch_size: int = 64) -> None:
         from openai import OpenAI

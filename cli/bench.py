@@ -185,6 +185,7 @@ class DerivedEmbedder:
     def __init__(self, inner: Embedder, real_vectors: np.ndarray, sources: dict[str, int]) -> None:
         self.inner = inner
         self.name = inner.name
+        self.computes_here = inner.computes_here
         self.real_vectors = real_vectors
         self.sources = sources
         self.derived: list[np.ndarray] = []

@@ -442,6 +442,7 @@ class _ReportingEmbedder:
         self.inner = inner
         self.stage = stage
         self.name = inner.name
+        self.computes_here = inner.computes_here
 
     @property
     def dimension(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,27 @@ def test_the_same_source_stored_under_a_new_id_leaves_nothing_of_the_old_one(sto
     assert [d["doc_id"] for d in store.lexical.documents()] == ["new"]
     assert store.collection.get(where={"doc_id": "old"})["ids"] == []  # no orphaned vector
     assert store.collection.count() == 1 and store.counts() == (1, 1)
+
+
+def test_the_searches_fuse_the_same_one_after_another_as_side_by_side(
+    store: ChunkStore, docs: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An embedder in this process has the searches run in the asking thread, one by one; one behind a
+    # server has them run beside it. Either way the lists are fused in the same order.
+    sync([docs], store)
+    retriever = Assistant(settings, store=store).retriever
+    question = "Hur lång är avtalsspärren efter tilldelningsbeslutet?"
+    threads: list[str] = []
+    original = store.search_dense
+    monkeypatch.setattr(
+        store, "search_dense", lambda *a: threads.append(threading.current_thread().name) or original(*a)
+    )
+    side_by_side = retriever.search(retriever.analyze(question), 5)
+    monkeypatch.setattr(store.embedder, "computes_here", True)
+    one_by_one = retriever.search(retriever.analyze(question), 5)
+    assert threads[0] != threading.current_thread().name
+    assert threads[1] == threading.current_thread().name
+    assert [(p.chunk.id, p.score, p.scores) for p in one_by_one] == [
+        (p.chunk.id, p.score, p.scores) for p in side_by_side
+    ]
+    assert side_by_side and all(p.scores for p in side_by_side)
