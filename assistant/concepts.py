@@ -8,7 +8,8 @@ govern it join the candidates.
 A phrasing matches on Snowball stems, in any inflection, its words in any order within a few words
 of each other ("förlänga det befintliga avtalet" and "avtalet ska förlängas" match "förlänga avtalet");
 each word also matches a compound ending in it ("tjänsteavtalet" for "avtal", "avtalsförlängning" for
-"förlängning").
+"förlängning"). A phrasing in quotes ('"bara en leverantör"') matches only as written, its words in
+that order and next to each other: "Kan vi bara skriva ett tillägg med leverantören?" is not it.
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ SUFFIXES = ("ing", "het", "lig", "skap", "else", "ande", "ende", "tion", "itet")
 
 
 @dataclass(frozen=True)
+class Phrasing:
+    stems: tuple[str, ...]
+    exact: bool = False  # the words in this order, next to each other
+
+
+@dataclass(frozen=True)
 class Concept:
     name: str
-    when: tuple[tuple[str, ...], ...]  # each phrasing as its words' stems
+    when: tuple[Phrasing, ...]
     terms: tuple[str, ...]
     paragraphs: tuple[LegalReference, ...]
 
@@ -98,18 +105,19 @@ def _concept(entry: dict[str, object]) -> Concept:
     paragraphs = tuple(r for p in entry.get("paragraphs") or [] for r in find_references(str(p)))  # type: ignore[attr-defined]
     return Concept(
         name=str(entry["name"]),
-        when=tuple(p for p in when if p),
+        when=tuple(p for p in when if p.stems),
         terms=tuple(str(t) for t in entry.get("terms") or []),  # type: ignore[attr-defined]
         paragraphs=paragraphs,
     )
 
 
-def _phrase(text: str) -> tuple[str, ...]:
-    """A phrasing's words as stems; empty (never matching) if only one word of several would be left,
+def _phrase(text: str) -> Phrasing:
+    """A phrasing's words as stems; none (never matching) if only one word of several would be left,
     since that one word alone ("göra om upphandlingen" → "upphandling") would match far too much."""
+    exact = len(text) > 2 and text.startswith('"') and text.endswith('"')
     written = analysis.words(text)
     kept = [analysis.stem(w) for w in written if w not in GLUE]
-    return tuple(kept) if len(kept) > 1 or len(written) == 1 else ()
+    return Phrasing(tuple(kept) if len(kept) > 1 or len(written) == 1 else (), exact)
 
 
 def _positions(tokens: list[str]) -> dict[str, list[int]]:
@@ -155,13 +163,24 @@ def _distances(sentences: list[list[str]]) -> list[int]:
     return places
 
 
-def _find(phrase: tuple[str, ...], where: dict[str, list[int]], distance: list[int]) -> list[int] | None:
-    """Positions of the phrase's words in the question, within a few content words of each other;
-    or None."""
-    matches = [where.get(word, []) for word in phrase]
+def _find(phrase: Phrasing, where: dict[str, list[int]], distance: list[int]) -> list[int] | None:
+    """Positions of the phrase's words in the question, within a few content words of each other (an
+    exact phrasing's in order, each the next content word); or None."""
+    matches = [where.get(word, []) for word in phrase.stems]
     if not all(matches):
         return None
-    span = len(phrase) + MAX_GAP
+    if phrase.exact:
+        for first in matches[0]:
+            run = [first]
+            for found in matches[1:]:
+                at = next((i for i in found if distance[i] == distance[run[-1]] + 1), -1)
+                if at == -1:
+                    break
+                run.append(at)
+            else:
+                return run
+        return None
+    span = len(phrase.stems) + MAX_GAP
     for start in sorted({distance[i] for found in matches for i in found}):
         positions: list[int] = []
         for found in matches:

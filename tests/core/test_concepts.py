@@ -29,6 +29,10 @@ concepts:
     when: [öppenhet]
     terms: [öppenhet]
     paragraphs: ["LOU 4 kap. 1 §"]
+  - name: Ensam leverantör
+    when: ['"bara en leverantör"']
+    terms: [tekniska skäl]
+    paragraphs: ["LOU 6 kap. 14 §"]
 """
 
 
@@ -59,6 +63,11 @@ CASES = [
     # A derivation is not its base: "öppen" (an open procedure) is not "öppenhet" (a principle).
     Case("Vi kör en öppen upphandling", []),
     Case("Hur ska vi tänka kring öppenheten?", ["Principer"]),
+    # A phrasing in quotes only as written: its words in order, next to each other, in any inflection.
+    Case("Det finns bara en leverantör av systemet", ["Ensam leverantör"]),
+    Case("Det finns bara en enda leverantör", []),
+    Case("Kan vi bara skriva ett tillägg med leverantören?", []),
+    Case("Leverantören är bara en", []),
 ]
 
 
