@@ -265,10 +265,10 @@ def _has_word(text: str, stem_: str) -> bool:
     at = bisect.bisect_left(vocabulary, stem_)
     if len(stem_) >= 5:
         return at < len(vocabulary) and vocabulary[at].startswith(stem_)
-    for word in vocabulary[at:]:
-        if not word.startswith(stem_):
+    for i in range(at, len(vocabulary)):  # by index: a slice would copy the rest of the words
+        if not vocabulary[i].startswith(stem_):
             return False
-        if word[len(stem_) :] in _ENDINGS_AFTER_SHORT_STEM:
+        if vocabulary[i][len(stem_) :] in _ENDINGS_AFTER_SHORT_STEM:
             return True
     return False
 
