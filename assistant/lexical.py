@@ -155,12 +155,14 @@ class _Window(NamedTuple):
 
 
 @dataclass
-class _Counted:
-    """The window of an index state and how many of its chunks hold each token counted so far."""
+class _Kept:
+    """What is worked out once per index state: the counting window, how many of its chunks hold each
+    token counted so far, and the passages that apply each paragraph looked up so far."""
 
     fingerprint: tuple[object, ...]
     window: _Window | None
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, token) → chunks
+    applying: dict[str, list[str]] = field(default_factory=dict)  # reference → chunk ids
 
 
 @dataclass
@@ -197,9 +199,7 @@ class LexicalIndex:
         self._write_lock = threading.Lock()
         self._sample: _Sample | None = None
         self._sample_lock = threading.Lock()
-        # reference → (the index's fingerprint, the ids of the passages that apply it)
-        self._applying: dict[str, tuple[tuple[object, ...], list[str]]] = {}
-        self._counted: _Counted | None = None
+        self._kept_state: _Kept | None = None
         with self._connect() as db:
             db.executescript(SCHEMA)
             # Index files made before documents could be disabled gain the column, all enabled.
@@ -234,8 +234,7 @@ class LexicalIndex:
             finally:
                 # This process's own change is counted at once, even one in the same second as the
                 # state before it (the fingerprint reads the time to the second).
-                self._sample = self._counted = None
-                self._applying.clear()
+                self._sample = self._kept_state = None
 
     # --- documents ------------------------------------------------------------------------------
 
@@ -407,22 +406,21 @@ class LexicalIndex:
         notice headed "Följande tröskelvärden gäller vid tillämpning av 5 kap. 1 §"."""
         # The phrase search reads the postings of every trigram of "tillämpning av 5 kap. 1 §", several
         # times a question: its ids are kept until the index changes (checked as the sample is).
-        fingerprint = self._current_sample().fingerprint
-        cached = self._applying.get(reference)
-        if cached is None or cached[0] != fingerprint:
+        kept = self._kept()
+        if reference not in kept.applying:
             rows = self.db.execute(
                 """SELECT c.id, c.data FROM chunks_tri t JOIN chunks c ON c.rowid = t.rowid
                    WHERE chunks_tri MATCH ? AND c.law IS NULL ORDER BY c.doc_id, c.ordinal""",
                 (f'"{applying_phrase(reference)}"',),
             )
-            ids = [r[0] for r in rows if applies(_chunk_from_row(r[1]), reference)]
-            self._applying[reference] = cached = (fingerprint, ids)
-        if not cached[1]:
+            kept.applying[reference] = [r[0] for r in rows if applies(_chunk_from_row(r[1]), reference)]
+        ids = kept.applying[reference]
+        if not ids:
             return []
-        marks = ",".join("?" * len(cached[1]))
-        found = self.db.execute(f"SELECT id, data FROM chunks WHERE id IN ({marks}) AND {ENABLED}", cached[1])
+        marks = ",".join("?" * len(ids))
+        found = self.db.execute(f"SELECT id, data FROM chunks WHERE id IN ({marks}) AND {ENABLED}", ids)
         chunks = {r[0]: _chunk_from_row(r[1]) for r in found}
-        return [chunks[i] for i in cached[1] if i in chunks]
+        return [chunks[i] for i in ids if i in chunks]
 
     def search_words(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         stems = question_stems(terms)
@@ -450,11 +448,15 @@ class LexicalIndex:
         a term is gets counted, at the same cost in an index of any size. It and the counts made in it
         are kept until the index changes (checked as the sample is): a long question asks for about
         160 counts, most of them the same trigrams as the questions before it."""
+        return self._kept().window
+
+    def _kept(self) -> _Kept:
+        """What this index state has had worked out, begun afresh when the index has changed."""
         fingerprint = self._current_sample().fingerprint
-        counted = self._counted
-        if counted is None or counted.fingerprint != fingerprint:
-            self._counted = counted = _Counted(fingerprint, self._draw_window())
-        return counted.window
+        kept = self._kept_state
+        if kept is None or kept.fingerprint != fingerprint:
+            self._kept_state = kept = _Kept(fingerprint, self._draw_window())
+        return kept
 
     def _draw_window(self) -> _Window | None:
         # Two subqueries: min() and max() in one SELECT make SQLite scan the table (200 ms at 1M).
@@ -472,8 +474,8 @@ class LexicalIndex:
         return _Window(low, high, int(held[0]), scale)
 
     def _count_in(self, table: str, token: str, window: _Window) -> int:
-        counted = self._counted
-        known = counted.counts if counted is not None and counted.window == window else None
+        kept = self._kept_state
+        known = kept.counts if kept is not None and kept.window == window else None
         if known is not None and (table, token) in known:
             return known[(table, token)]
         row = self.db.execute(

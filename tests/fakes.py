@@ -17,11 +17,10 @@ from assistant.types import Passage
 class HashEmbedder:
     """Bag of hashed character trigrams, L2-normalised: similar texts get similar vectors."""
 
-    def __init__(
-        self, dimension: int = 64, name: str = "test:hash-64", *, computes_here: bool = False
-    ) -> None:
+    computes_here = False  # cheap: the searches may run beside it
+
+    def __init__(self, dimension: int = 64, name: str = "test:hash-64") -> None:
         self.name = name
-        self.computes_here = computes_here
         self._dimension = dimension
         self.calls = 0
 
